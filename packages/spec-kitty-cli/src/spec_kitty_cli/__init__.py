@@ -1,0 +1,17 @@
+"""spec-kitty-cli: the `spec-kitty` command line tool (entry point: `spec_kitty_cli.main:main`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import CliError
+
+__all__ = ["CliError", "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from ._version import __version__
+
+        return __version__
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,117 @@
+"""Creating a mission: meta.json (identity package), the scaffold, and the MissionCreated event.
+
+Shared by `spec-kitty agent mission create`, `spec-kitty mission create` and `mission run`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .errors import CliError
+
+BUILTIN_MISSION_TYPES = ("documentation", "plan", "research", "software-dev")
+
+SPEC_TEMPLATE = """# {title}
+
+Mission `{slug}` ({mission_type}), targeting `{target_branch}`.
+
+## Problem
+
+## Requirements
+
+## Acceptance criteria
+"""
+
+TASKS_README = """# Work packages
+
+One prompt file per work package: `WPnn-short-title.md`, with YAML frontmatter:
+
+```yaml
+---
+work_package_id: WP01
+title: Short title
+dependencies: []
+subtasks: []
+---
+```
+
+Run `spec-kitty agent tasks finalize --mission {slug}` when the files are written.
+"""
+
+
+def check_mission_type(mission_type: str) -> str:
+    if mission_type not in BUILTIN_MISSION_TYPES:
+        raise CliError(
+            "MISSION_TYPE_UNKNOWN",
+            f"unknown mission type {mission_type!r}; custom mission definitions start with "
+            "`spec-kitty mission run <key> --mission <slug>`",
+            details={"mission_type": mission_type, "allowed": list(BUILTIN_MISSION_TYPES)},
+        )
+    return mission_type
+
+
+def scaffold(
+    mission_dir: Path, *, title: str, slug: str, mission_type: str, target_branch: str
+) -> list[str]:
+    """Write spec.md and tasks/README.md when absent; return the files created."""
+    from spec_kitty_identity import atomic_write_text
+
+    created = []
+    tasks = mission_dir / "tasks"
+    tasks.mkdir(exist_ok=True)
+    files = {
+        mission_dir / "spec.md": SPEC_TEMPLATE.format(
+            title=title, slug=slug, mission_type=mission_type, target_branch=target_branch
+        ),
+        tasks / "README.md": TASKS_README.format(slug=slug),
+    }
+    for path, text in files.items():
+        if not path.exists():
+            atomic_write_text(path, text)
+            created.append(str(path))
+    return created
+
+
+def mission_payload(root: Path, ref: Any) -> dict[str, Any]:
+    """The identity keys every create-like command prints."""
+    ident = ref.identity
+    return {
+        "mission_slug": ident.mission_slug,
+        "mission_number": ident.mission_number,
+        "mission_type": ident.mission_type,
+        "mission_id": ident.mission_id,
+        "mission_dir": str(ref.path.resolve()),
+        "friendly_name": ident.friendly_name,
+        "target_branch": ident.target_branch,
+        "created_at": ident.created_at.isoformat(),
+        "meta_file": str(ref.meta_path.resolve()),
+    }
+
+
+def create(
+    root: Path,
+    *,
+    title: str,
+    mission_type: str,
+    target_branch: str | None,
+    slug: str | None = None,
+) -> dict[str, Any]:
+    """Create a mission in the checkout ``root`` and return the printed payload."""
+    from spec_kitty_identity import create_mission, load_project_identity
+
+    from ._project import require_branch
+
+    load_project_identity(root)  # fail early (not initialised, legacy config) before writing
+    branch = require_branch(root, target_branch)
+    ref = create_mission(
+        root, title=title, mission_type=mission_type, target_branch=branch, slug=slug
+    )
+    created = scaffold(
+        ref.path,
+        title=ref.identity.friendly_name,
+        slug=ref.slug,
+        mission_type=mission_type,
+        target_branch=branch,
+    )
+    return {**mission_payload(root, ref), "created_files": [str(ref.meta_path.resolve()), *created]}

@@ -1,0 +1,57 @@
+"""`spec-kitty agent mission create`: create a mission (JSON for agents)."""
+
+from __future__ import annotations
+
+import click
+
+from .._output import json_option, success
+
+
+@click.group("mission")
+def mission() -> None:
+    """Create missions."""
+
+
+@mission.command("create")
+@click.argument("title")
+@click.option(
+    "--mission-type",
+    default="software-dev",
+    show_default=True,
+    help="Built-in mission type: software-dev, research, documentation or plan.",
+)
+@click.option(
+    "--target-branch", default=None, help="Branch the work merges into (default: current)."
+)
+@json_option
+def create(title: str, mission_type: str, target_branch: str | None, as_json: bool) -> None:
+    """Create a mission from a free-text TITLE.
+
+    Allocates the next mission number, writes kitty-specs/NNN-kebab-title/meta.json with the
+    canonical identity (mission_id, mission_slug, mission_number, mission_type, friendly_name,
+    target_branch, created_at) plus a spec.md and tasks/ scaffold, and queues a MissionCreated
+    event. With --json prints one object with mission_slug, mission_number, mission_type,
+    mission_id and mission_dir (absolute).
+    """
+    from .._mission_create import check_mission_type
+    from .._mission_create import create as create_mission
+    from .._project import checkout_root
+
+    root = checkout_root()
+    data = create_mission(
+        root,
+        title=title,
+        mission_type=check_mission_type(mission_type),
+        target_branch=target_branch,
+    )
+
+    def human() -> None:
+        from .._output import console
+
+        out = console()
+        out.print(f"[green]✓[/] Mission created: [bold]{data['mission_slug']}[/]")
+        out.print(f"  number: {data['mission_number']}  type: {data['mission_type']}")
+        out.print(f"  target: {data['target_branch']}")
+        out.print(f"  folder: {data['mission_dir']}")
+
+    success(data, as_json=as_json, human=human)

@@ -1,0 +1,118 @@
+"""spec-kitty-identity: who is emitting (project, build, node) and which mission.
+
+Public API::
+
+    ProjectIdentity, load_project_identity, init_project, load_build_id, load_node_id
+    find_checkout_root, find_main_repo_root, checkout_state_dir, user_state_dir
+    read_config, set_config_section, config_path
+    MissionIdentity, MissionRef, load_mission_meta, write_mission_meta, create_mission,
+    resolve_mission, list_missions, mission_identity_from_dict, validate_mission_slug
+    new_ulid, is_ulid, atomic_write_text
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._atomic import atomic_write_text
+from ._config import config_path, read_config, set_config_section
+from ._mission import (
+    CANONICAL_KEYS,
+    MissionIdentity,
+    MissionRef,
+    create_mission,
+    kebab_title,
+    list_missions,
+    load_mission_meta,
+    mission_identity_from_dict,
+    resolve_mission,
+    specs_root,
+    validate_mission_slug,
+    write_mission_meta,
+)
+from ._project import (
+    ProjectIdentity,
+    init_project,
+    load_build_id,
+    load_node_id,
+    load_project_identity,
+    origin_url,
+    repo_slug_from_url,
+)
+from ._roots import (
+    checkout_state_dir,
+    find_checkout_root,
+    find_main_repo_root,
+    git_common_dir,
+    git_dir,
+    is_linked_worktree,
+    user_state_dir,
+)
+from ._ulid import is_ulid, new_ulid
+from .errors import (
+    ConfigError,
+    IdentityError,
+    LegacyStateError,
+    MissionAmbiguousError,
+    MissionMetaError,
+    MissionNotFoundError,
+    MissionSlugError,
+    NotInitializedError,
+    ProjectRootNotFoundError,
+    StateWriteError,
+)
+
+__all__ = [
+    "CANONICAL_KEYS",
+    "ConfigError",
+    "IdentityError",
+    "LegacyStateError",
+    "MissionAmbiguousError",
+    "MissionIdentity",
+    "MissionMetaError",
+    "MissionNotFoundError",
+    "MissionRef",
+    "MissionSlugError",
+    "NotInitializedError",
+    "ProjectIdentity",
+    "ProjectRootNotFoundError",
+    "StateWriteError",
+    "__version__",
+    "atomic_write_text",
+    "checkout_state_dir",
+    "config_path",
+    "create_mission",
+    "find_checkout_root",
+    "find_main_repo_root",
+    "git_common_dir",
+    "git_dir",
+    "init_project",
+    "is_linked_worktree",
+    "is_ulid",
+    "kebab_title",
+    "list_missions",
+    "load_build_id",
+    "load_mission_meta",
+    "load_node_id",
+    "load_project_identity",
+    "mission_identity_from_dict",
+    "new_ulid",
+    "origin_url",
+    "read_config",
+    "repo_slug_from_url",
+    "resolve_mission",
+    "set_config_section",
+    "specs_root",
+    "user_state_dir",
+    "validate_mission_slug",
+    "write_mission_meta",
+]
+
+
+def __getattr__(name: str) -> Any:
+    # importlib.metadata is slow to import: load the version only when someone asks for it.
+    if name == "__version__":
+        from ._version import __version__
+
+        return __version__
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

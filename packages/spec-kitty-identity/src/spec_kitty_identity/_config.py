@@ -1,0 +1,85 @@
+"""`.kittify/config.yaml`: read it strictly, write one section at a time, atomically.
+
+The file is tracked in git and shared by every checkout, so it only ever holds project-wide
+values. A config that cannot be parsed is an error and is never overwritten.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ._atomic import atomic_write_text
+from ._roots import KITTIFY_DIR
+from .errors import ConfigError
+
+CONFIG_NAME = "config.yaml"
+
+
+def config_path(project_root: Path) -> Path:
+    """Where the project config lives."""
+    return project_root / KITTIFY_DIR / CONFIG_NAME
+
+
+def _parse(path: Path, text: str) -> dict[str, Any]:
+    import yaml
+
+    from ._yaml import safe_load
+
+    try:
+        data = safe_load(text) if text.strip() else {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(
+            f"{path} is not valid YAML; fix or restore it (spec-kitty never overwrites it)",
+            details={"file": str(path), "parse_error": str(exc).replace("\n", " ")},
+        ) from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"{path} must hold a mapping at the top level, found {type(data).__name__}",
+            details={"file": str(path), "found": type(data).__name__},
+        )
+    return data
+
+
+def read_config(project_root: Path) -> dict[str, Any]:
+    """The parsed config (empty when the file does not exist)."""
+    path = config_path(project_root)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path} is not UTF-8 text", details={"file": str(path), "parse_error": str(exc)}
+        ) from exc
+    return _parse(path, text)
+
+
+def set_config_section(project_root: Path, key: str, value: dict[str, Any]) -> None:
+    """Replace (or add) one top-level section, keeping every other key and comment.
+
+    Runs under a file lock so two processes cannot interleave their read-modify-write.
+    """
+    from filelock import FileLock
+
+    from ._yaml import replace_top_level_block
+
+    path = config_path(project_root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(path.parent / ".config.yaml.lock"), timeout=30):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            text = ""
+        before = _parse(path, text)
+        new_text = replace_top_level_block(text, key, value)
+        after = _parse(path, new_text)
+        expected = {**before, key: value}
+        if after != expected:  # pragma: no cover - defensive: never write a config we misread
+            raise ConfigError(
+                f"refusing to rewrite {path}: its layout could not be edited safely",
+                details={"file": str(path), "section": key},
+            )
+        atomic_write_text(path, new_text)

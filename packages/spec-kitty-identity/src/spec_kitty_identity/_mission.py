@@ -1,0 +1,334 @@
+"""MissionIdentity: the canonical `kitty-specs/<slug>/meta.json`, and finding missions.
+
+The loader accepts canonical keys only. Any other key — whatever it is — is refused with an error
+that names the key and the file and points to `spec-kitty upgrade`, which owns every rewrite of
+older layouts. The writer emits canonical keys only: indent 2, sorted, trailing newline.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ._atomic import atomic_write_text
+from ._ulid import is_ulid, new_ulid
+from .errors import (
+    LegacyStateError,
+    MissionAmbiguousError,
+    MissionMetaError,
+    MissionNotFoundError,
+    MissionSlugError,
+)
+
+SPECS_DIR = "kitty-specs"
+META_FILE = "meta.json"
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+REQUIRED_KEYS = (
+    "created_at",
+    "friendly_name",
+    "mission_id",
+    "mission_number",
+    "mission_slug",
+    "mission_type",
+    "target_branch",
+)
+_OPTIONAL_STR = (
+    "accepted_at",
+    "accepted_by",
+    "acceptance_mode",
+    "merged_at",
+    "merged_by",
+    "merged_commit",
+    "merged_into",
+    "merged_strategy",
+)
+OPTIONAL_KEYS = (*_OPTIONAL_STR, "legacy_extras", "merged_wps")
+CANONICAL_KEYS = frozenset(REQUIRED_KEYS + OPTIONAL_KEYS)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MissionIdentity:
+    """The canonical identity and lifecycle record of one mission (meta.json)."""
+
+    mission_id: str
+    mission_slug: str
+    mission_number: int
+    mission_type: str
+    friendly_name: str
+    target_branch: str
+    created_at: datetime
+    accepted_at: str | None = None
+    accepted_by: str | None = None
+    acceptance_mode: str | None = None
+    merged_at: str | None = None
+    merged_by: str | None = None
+    merged_commit: str | None = None
+    merged_into: str | None = None
+    merged_strategy: str | None = None
+    merged_wps: tuple[str, ...] | None = None
+    legacy_extras: dict[str, Any] | None = None
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """meta.json content: canonical keys only, optional ones omitted when unset."""
+        data: dict[str, Any] = {
+            "created_at": self.created_at.isoformat(),
+            "friendly_name": self.friendly_name,
+            "mission_id": self.mission_id,
+            "mission_number": self.mission_number,
+            "mission_slug": self.mission_slug,
+            "mission_type": self.mission_type,
+            "target_branch": self.target_branch,
+        }
+        for key in _OPTIONAL_STR:
+            if getattr(self, key) is not None:
+                data[key] = getattr(self, key)
+        if self.merged_wps is not None:
+            data["merged_wps"] = list(self.merged_wps)
+        if self.legacy_extras is not None:
+            data["legacy_extras"] = self.legacy_extras
+        return data
+
+    def replace(self, **changes: Any) -> MissionIdentity:
+        """A copy with ``changes`` applied (validated like a loaded record)."""
+        return mission_identity_from_dict({**self.to_json_dict(), **_jsonable(changes)})
+
+
+def _jsonable(changes: dict[str, Any]) -> dict[str, Any]:
+    out = dict(changes)
+    if isinstance(out.get("created_at"), datetime):
+        out["created_at"] = out["created_at"].isoformat()
+    if isinstance(out.get("merged_wps"), tuple):
+        out["merged_wps"] = list(out["merged_wps"])
+    return out
+
+
+def _fail(source: str, message: str, **details: Any) -> MissionMetaError:
+    return MissionMetaError(f"{source}: {message}", details={"file": source, **details})
+
+
+def mission_identity_from_dict(data: Any, *, source: str = "meta.json") -> MissionIdentity:
+    """Validate a meta.json document strictly and build the record."""
+    if not isinstance(data, dict):
+        raise _fail(source, "meta.json must be a JSON object")
+    for key in sorted(data):
+        if key not in CANONICAL_KEYS:
+            raise LegacyStateError(
+                f"{source}: unknown key `{key}`; run `spec-kitty upgrade` to rewrite this mission",
+                details={"file": source, "key": key, "hint": "spec-kitty upgrade"},
+            )
+    missing = [key for key in REQUIRED_KEYS if key not in data]
+    if missing:
+        raise _fail(source, f"missing required key `{missing[0]}`", key=missing[0], missing=missing)
+    for key in ("friendly_name", "mission_slug", "mission_type", "target_branch", *_OPTIONAL_STR):
+        value = data.get(key)
+        required = key in REQUIRED_KEYS or value is not None
+        if required and (not isinstance(value, str) or not value.strip()):
+            raise _fail(source, f"`{key}` must be a non-empty string", key=key)
+    if not is_ulid(data["mission_id"]):
+        raise _fail(source, "`mission_id` must be a 26-character ULID", key="mission_id")
+    number = data["mission_number"]
+    if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+        raise _fail(source, "`mission_number` must be an integer >= 1", key="mission_number")
+    if not SLUG_RE.match(data["mission_slug"]):
+        raise _fail(source, "`mission_slug` must be kebab-case", key="mission_slug")
+    try:
+        created = datetime.fromisoformat(data["created_at"])
+    except (TypeError, ValueError) as exc:
+        raise _fail(source, "`created_at` must be an ISO-8601 timestamp", key="created_at") from exc
+    if created.tzinfo is None:
+        raise _fail(source, "`created_at` must carry a UTC offset", key="created_at")
+    merged_wps = data.get("merged_wps")
+    if merged_wps is not None and (
+        not isinstance(merged_wps, list) or not all(isinstance(w, str) for w in merged_wps)
+    ):
+        raise _fail(source, "`merged_wps` must be a list of strings", key="merged_wps")
+    extras = data.get("legacy_extras")
+    if extras is not None and not isinstance(extras, dict):
+        raise _fail(source, "`legacy_extras` must be an object", key="legacy_extras")
+    return MissionIdentity(
+        mission_id=data["mission_id"],
+        mission_slug=data["mission_slug"],
+        mission_number=number,
+        mission_type=data["mission_type"],
+        friendly_name=data["friendly_name"],
+        target_branch=data["target_branch"],
+        created_at=created,
+        merged_wps=tuple(merged_wps) if merged_wps is not None else None,
+        legacy_extras=extras,
+        **{key: data.get(key) for key in _OPTIONAL_STR},
+    )
+
+
+def load_mission_meta(path: Path) -> MissionIdentity:
+    """Load and validate ``path`` (a meta.json); its slug must equal its folder's name."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise MissionMetaError(
+            f"{path} does not exist", details={"file": str(path), "key": None}
+        ) from exc
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise _fail(str(path), f"not valid JSON ({exc})", parse_error=str(exc)) from exc
+    identity = mission_identity_from_dict(data, source=str(path))
+    if identity.mission_slug != path.parent.name:
+        raise _fail(
+            str(path),
+            f"`mission_slug` {identity.mission_slug!r} differs from folder {path.parent.name!r}",
+            key="mission_slug",
+        )
+    return identity
+
+
+def write_mission_meta(path: Path, identity: MissionIdentity) -> None:
+    """Write meta.json atomically with canonical keys only."""
+    text = json.dumps(identity.to_json_dict(), indent=2, sort_keys=True, ensure_ascii=False)
+    atomic_write_text(path, text + "\n")
+
+
+@dataclass(frozen=True, kw_only=True)
+class MissionRef:
+    """A mission found on disk: its folder and its identity."""
+
+    path: Path
+    identity: MissionIdentity
+
+    @property
+    def slug(self) -> str:
+        return self.identity.mission_slug
+
+    @property
+    def meta_path(self) -> Path:
+        return self.path / META_FILE
+
+
+def specs_root(project_root: Path) -> Path:
+    """The `kitty-specs/` folder of a project."""
+    return project_root / SPECS_DIR
+
+
+def iter_mission_dirs(project_root: Path) -> Iterator[Path]:
+    """Mission folders (those holding a meta.json), sorted by name."""
+    root = specs_root(project_root)
+    if not root.is_dir():
+        return
+    for child in sorted(root.iterdir()):
+        if (child / META_FILE).is_file():
+            yield child
+
+
+def list_missions(project_root: Path) -> list[MissionRef]:
+    """Every mission, strictly loaded (a legacy meta.json raises, naming its file)."""
+    return [
+        MissionRef(path=d, identity=load_mission_meta(d / META_FILE))
+        for d in iter_mission_dirs(project_root)
+    ]
+
+
+def resolve_mission(project_root: Path, selector: str) -> MissionRef:
+    """Find a mission by slug, mission_id, or an unambiguous mission_id prefix."""
+    selector = selector.strip()
+    if not selector or "/" in selector or selector in {".", ".."}:
+        raise MissionNotFoundError(
+            f"Mission {selector!r} not found in kitty-specs/",
+            details={"mission": selector, "specs_dir": str(specs_root(project_root))},
+        )
+    direct = specs_root(project_root) / selector
+    if (direct / META_FILE).is_file():
+        return MissionRef(path=direct, identity=load_mission_meta(direct / META_FILE))
+    wanted = selector.upper()
+    matches = [m for m in list_missions(project_root) if m.identity.mission_id.startswith(wanted)]
+    exact = [m for m in matches if m.identity.mission_id == wanted]
+    if exact:
+        return exact[0]
+    if len(matches) == 1 and len(wanted) >= 4:
+        return matches[0]
+    if len(matches) > 1 and len(wanted) >= 4:
+        raise MissionAmbiguousError(
+            f"Mission selector {selector!r} matches {len(matches)} missions; use the full slug",
+            details={"mission": selector, "candidates": sorted(m.slug for m in matches)},
+        )
+    raise MissionNotFoundError(
+        f"Mission {selector!r} not found in kitty-specs/",
+        details={"mission": selector, "specs_dir": str(specs_root(project_root))},
+    )
+
+
+def kebab_title(title: str) -> str:
+    """A kebab-case folder name part from a free-text title (at most 60 characters)."""
+    kebab = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60].strip("-")
+    if not kebab:
+        raise MissionSlugError(
+            f"cannot make a mission slug from the title {title!r}: use letters or digits",
+            details={"title": title},
+        )
+    return kebab
+
+
+def validate_mission_slug(slug: str) -> str:
+    """Refuse anything that is not a plain kebab-case folder name ("/", "..", spaces, case)."""
+    if not SLUG_RE.match(slug):
+        raise MissionSlugError(
+            f"invalid mission slug {slug!r}: use lower-case kebab-case like 001-user-auth",
+            details={"mission_slug": slug},
+        )
+    return slug
+
+
+def create_mission(
+    project_root: Path,
+    *,
+    title: str,
+    mission_type: str,
+    target_branch: str,
+    slug: str | None = None,
+) -> MissionRef:
+    """Allocate the next mission number and write the new mission's meta.json.
+
+    The number is the highest existing `mission_number` + 1, taken under a lock on kitty-specs/
+    so that concurrent creators get distinct numbers. Without ``slug`` the folder is
+    `NNN-<kebab title>`; with one, exactly that (validated) slug.
+    """
+    from filelock import FileLock
+
+    if slug is not None:
+        validate_mission_slug(slug)
+    friendly = " ".join(title.split())
+    kebab = kebab_title(friendly)
+    root = specs_root(project_root)
+    root.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(root / ".missions.lock"), timeout=60):
+        number = (
+            max((m.identity.mission_number for m in list_missions(project_root)), default=0) + 1
+        )
+        final_slug = slug or f"{number:03d}-{kebab}"
+        folder = root / final_slug
+        if folder.exists():
+            raise MissionSlugError(
+                f"mission folder {folder} already exists",
+                details={"mission_slug": final_slug, "path": str(folder)},
+            )
+        identity = MissionIdentity(
+            mission_id=new_ulid(),
+            mission_slug=final_slug,
+            mission_number=number,
+            mission_type=mission_type,
+            friendly_name=friendly,
+            target_branch=target_branch,
+            created_at=datetime.now(UTC),
+        )
+        folder.mkdir()
+        write_mission_meta(folder / META_FILE, identity)
+    return MissionRef(path=folder, identity=identity)
+
+
+def replace_fields(identity: MissionIdentity, **changes: Any) -> MissionIdentity:
+    """`dataclasses.replace` for callers that already hold validated values."""
+    return dataclasses.replace(identity, **changes)

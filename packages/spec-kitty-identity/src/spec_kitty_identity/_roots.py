@@ -1,0 +1,128 @@
+"""Finding the project: checkout root, main repository root, per-checkout and per-user state.
+
+A *checkout* is one working tree: the main clone or one linked `git worktree`. Identity that must
+differ per checkout (the build id, the event queue) lives in the checkout's own untracked state
+folder, never in a tracked file. The *main repository root* is where a linked worktree's `.git`
+file points back to; the orchestrator host resolves missions there.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from .errors import ProjectRootNotFoundError
+
+KITTIFY_DIR = ".kittify"
+STATE_DIRNAME = "state"
+ROOT_ENV = "SPECIFY_REPO_ROOT"
+HOME_ENV = "SPEC_KITTY_HOME"
+_GITDIR_RE = re.compile(r"^gitdir:\s*(.+?)\s*$", re.MULTILINE)
+
+
+def _start(start: Path | None) -> Path:
+    if start is not None:
+        return Path(start).resolve()
+    env = os.environ.get(ROOT_ENV)
+    if env:
+        path = Path(env).expanduser().resolve()
+        if not path.is_dir():
+            raise ProjectRootNotFoundError(
+                f"{ROOT_ENV} points to {path}, which is not a folder",
+                details={"env": ROOT_ENV, "path": str(path)},
+            )
+        return path
+    return Path.cwd().resolve()
+
+
+def find_checkout_root(start: Path | None = None, *, require_kittify: bool = True) -> Path:
+    """The root of the checkout that contains ``start`` (default: $SPECIFY_REPO_ROOT, else cwd).
+
+    Walks up to the first folder holding `.kittify/`; stops at a git checkout boundary (a folder
+    with `.git`) so a worktree nested inside the main clone never borrows the main clone's root.
+    """
+    here = _start(start)
+    for folder in (here, *here.parents):
+        if (folder / KITTIFY_DIR).is_dir():
+            return folder
+        if (folder / ".git").exists():
+            if require_kittify:
+                break
+            return folder
+    raise ProjectRootNotFoundError(
+        f"no spec-kitty project found at or above {here}; run `spec-kitty init` first",
+        details={"path": str(here), "hint": "spec-kitty init"},
+    )
+
+
+def git_dir(checkout_root: Path) -> Path | None:
+    """This checkout's own git dir (`.git/` or, for a linked worktree, `.git/worktrees/<n>`)."""
+    dotgit = checkout_root / ".git"
+    if dotgit.is_dir():
+        return dotgit
+    if dotgit.is_file():
+        match = _GITDIR_RE.search(dotgit.read_text(encoding="utf-8"))
+        if match:
+            target = Path(match.group(1))
+            return (checkout_root / target).resolve() if not target.is_absolute() else target
+    return None
+
+
+def git_common_dir(checkout_root: Path) -> Path | None:
+    """The git dir shared by all worktrees of the repository (the main clone's `.git/`)."""
+    own = git_dir(checkout_root)
+    if own is None:
+        return None
+    commondir = own / "commondir"
+    if commondir.is_file():
+        target = Path(commondir.read_text(encoding="utf-8").strip())
+        return (own / target).resolve() if not target.is_absolute() else target
+    return own
+
+
+def is_linked_worktree(checkout_root: Path) -> bool:
+    """True when ``checkout_root`` is a linked `git worktree`, not the main clone."""
+    return (checkout_root / ".git").is_file()
+
+
+def find_main_repo_root(start: Path | None = None) -> Path:
+    """The main repository root, following a linked worktree's `.git` pointer back.
+
+    ``start`` defaults to $SPECIFY_REPO_ROOT, else the working directory. From the main clone (or
+    a folder that is not a git checkout) this is the checkout root itself.
+    """
+    checkout = find_checkout_root(start, require_kittify=False)
+    if is_linked_worktree(checkout):
+        common = git_common_dir(checkout)
+        if common is not None and common.name == ".git" and (common.parent / KITTIFY_DIR).is_dir():
+            return common.parent
+    if (checkout / KITTIFY_DIR).is_dir():
+        return checkout
+    raise ProjectRootNotFoundError(
+        f"no spec-kitty project found at or above {checkout}; run `spec-kitty init`",
+        details={"path": str(checkout), "hint": "spec-kitty init"},
+    )
+
+
+def checkout_state_dir(checkout_root: Path) -> Path:
+    """Untracked per-checkout state: `.kittify/state/`, which ignores itself in git."""
+    state = checkout_root / KITTIFY_DIR / STATE_DIRNAME
+    ignore = state / ".gitignore"
+    if not ignore.is_file():
+        state.mkdir(parents=True, exist_ok=True)
+        ignore.write_text(
+            "# spec-kitty per-checkout state (build id, queues): never committed\n*\n",
+            encoding="utf-8",
+        )
+    return state
+
+
+def user_state_dir() -> Path:
+    """Per-user, per-machine state (node id, credentials): $SPEC_KITTY_HOME or the platform dir."""
+    env = os.environ.get(HOME_ENV)
+    if env:
+        return Path(env).expanduser()
+    import platformdirs  # deferred: only needed when the env override is absent
+
+    return Path(platformdirs.user_data_dir("spec-kitty", appauthor=False))

@@ -1,0 +1,5 @@
+"""spec-kitty-migrate."""
+
+from ._version import __version__
+
+__all__ = ["__version__"]
