@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from spec_kitty_identity import (
+    ProjectRootNotFoundError,
+    checkout_state_dir,
+    find_checkout_root,
+    find_main_repo_root,
+    git_dir,
+    init_project,
+    is_linked_worktree,
+    user_state_dir,
+)
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout
+
+
+@pytest.fixture
+def project(repo: Path) -> Path:
+    init_project(repo)
+    (repo / "src" / "deep").mkdir(parents=True)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "init")
+    return repo
+
+
+def test_root_from_subfolder(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project / "src" / "deep")
+    assert find_checkout_root() == project
+    assert find_main_repo_root() == project
+
+
+def test_env_override_first(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SPECIFY_REPO_ROOT", str(project / "src"))
+    assert find_checkout_root() == project
+    monkeypatch.setenv("SPECIFY_REPO_ROOT", str(tmp_path / "missing"))
+    with pytest.raises(ProjectRootNotFoundError):
+        find_checkout_root()
+
+
+def test_linked_worktree_resolves_main(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wt = project / ".worktrees" / "m-orchestrator"
+    git(project, "worktree", "add", "-q", "-B", "orch", str(wt), "HEAD")
+    (wt / ".kittify").mkdir(exist_ok=True)
+    assert is_linked_worktree(wt)
+    assert git_dir(wt) is not None and git_dir(wt) != project / ".git"
+    monkeypatch.setenv("SPECIFY_REPO_ROOT", str(wt))
+    assert find_checkout_root() == wt
+    assert find_main_repo_root() == project
+
+
+def test_worktree_without_kittify_never_borrows_parent(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wt = project / ".worktrees" / "bare"
+    git(project, "worktree", "add", "-q", "--detach", str(wt), "HEAD")
+    # .kittify/config.yaml is committed, so the worktree has its own .kittify
+    assert find_checkout_root(wt) == wt
+
+
+def test_no_project(tmp_path: Path) -> None:
+    lonely = tmp_path / "lonely"
+    lonely.mkdir()
+    (lonely / ".git").mkdir()
+    with pytest.raises(ProjectRootNotFoundError) as info:
+        find_checkout_root(lonely)
+    assert info.value.details["hint"] == "spec-kitty init"
+    assert find_checkout_root(lonely, require_kittify=False) == lonely
+    with pytest.raises(ProjectRootNotFoundError):
+        find_main_repo_root(lonely)
+
+
+def test_state_dir_ignores_itself(project: Path) -> None:
+    state = checkout_state_dir(project)
+    (state / "x.db").write_text("x")
+    assert git(project, "status", "--porcelain") == ""
+
+
+def test_user_state_dir_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("SPEC_KITTY_HOME")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert user_state_dir() == tmp_path / "xdg" / "spec-kitty"
