@@ -145,7 +145,7 @@ def test_legacy_project_section_points_to_upgrade(repo: Path) -> None:
     [
         "project: [1, 2]\n",
         "project:\n  uuid: nope\n  slug: x\n",
-        "project:\n  uuid: %s\n  slug: ''\n" % uuid.uuid4(),
+        f"project:\n  uuid: {uuid.uuid4()}\n  slug: ''\n",
     ],
 )
 def test_bad_project_sections(repo: Path, section: str) -> None:
