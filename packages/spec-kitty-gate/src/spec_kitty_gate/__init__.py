@@ -1,5 +1,66 @@
-"""spec-kitty-gate."""
+"""spec-kitty-gate: the one gate every remote-facing side effect of spec-kitty passes through.
 
-from ._version import __version__
+``check(surface, payload)`` raises ``ContractViolation`` unless ``payload`` conforms to the
+contract artifact vendored in this package (generated from spec-kitty-events 3.0.0 plus the
+SaaS wire rules of that era). Importing this package is cheap: the artifact is read and
+compiled on the first check, once per process.
+"""
 
-__all__ = ["__version__"]
+from __future__ import annotations
+
+from .errors import ArtifactError, ContractViolation, GateError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+__all__ = [
+    "ArtifactError",
+    "ContractViolation",
+    "GateError",
+    "__version__",
+    "artifact_info",
+    "check",
+    "is_conformant",
+    "surfaces",
+]
+
+
+def check(surface: str, payload: object) -> None:
+    """Raise ``ContractViolation`` unless ``payload`` conforms to the contract of ``surface``.
+
+    Surfaces are listed by ``surfaces()``; an unknown surface is a violation (fail closed).
+    """
+    from ._api import check as _check
+
+    _check(surface, payload)
+
+
+def is_conformant(surface: str, payload: object) -> bool:
+    """``True`` when ``check(surface, payload)`` would not raise."""
+    from ._api import is_conformant as _is_conformant
+
+    return _is_conformant(surface, payload)
+
+
+def surfaces() -> tuple[str, ...]:
+    """The names of every surface the contract artifact defines, sorted."""
+    from ._api import surfaces as _surfaces
+
+    return _surfaces()
+
+
+def artifact_info() -> dict[str, Any]:
+    """Identity and provenance of the contract artifact: artifact_id, version, inputs' sha256."""
+    from ._api import artifact_info as _artifact_info
+
+    return _artifact_info()
+
+
+def __getattr__(name: str) -> Any:
+    # importlib.metadata is slow to import: only pay for it when the version is asked for.
+    if name == "__version__":
+        from ._version import __version__
+
+        return __version__
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
