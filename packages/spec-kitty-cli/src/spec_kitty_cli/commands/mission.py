@@ -1,0 +1,227 @@
+"""`spec-kitty mission ...`: list, inspect, create and run missions (human first, --json too).
+
+    list      every mission in kitty-specs/ with its canonical identity
+    info      one mission (slug, mission_id or an unambiguous id prefix)
+    current   the mission of $SPEC_KITTY_MISSION or of the current branch
+    create    `agent mission create` for people
+    run       start (or attach to) a runtime for a custom mission definition
+
+Heavy modules (rich, yaml, filelock) are imported inside the commands that use them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .._output import json_option, success
+from ..errors import EXIT_USAGE, CliError
+
+MISSION_ENV = "SPEC_KITTY_MISSION"
+
+
+@click.group("mission")
+def mission() -> None:
+    """List, inspect, create and run missions."""
+
+
+def _identity_row(ref: Any) -> dict[str, Any]:
+    return {**ref.identity.to_json_dict(), "mission_dir": str(ref.path.resolve())}
+
+
+def _print_identity(row: dict[str, Any]) -> None:
+    from rich.markup import escape
+
+    from .._output import console
+
+    out = console()
+    out.print(f"[bold]{escape(row['mission_slug'])}[/]  {escape(row['friendly_name'])}")
+    for key in ("mission_id", "mission_number", "mission_type", "target_branch", "created_at"):
+        out.print(f"  {key}: {escape(str(row[key]))}")
+    out.print(f"  mission_dir: {escape(row['mission_dir'])}")
+
+
+@mission.command("list", short_help="List the missions in kitty-specs/ with their identity.")
+@json_option
+def list_cmd(as_json: bool) -> None:
+    """List the missions in kitty-specs/ with their canonical identity."""
+    from spec_kitty_identity import list_missions
+
+    from .._project import checkout_root
+
+    rows = [_identity_row(ref) for ref in list_missions(checkout_root())]
+
+    def human() -> None:
+        from rich.markup import escape
+
+        from .._output import console
+
+        out = console()
+        if not rows:
+            out.print("No missions yet: `spec-kitty mission create <title>` creates one.")
+        for row in rows:
+            out.print(
+                f"{row['mission_number']:>4}  [bold]{escape(row['mission_slug'])}[/]  "
+                f"{escape(row['mission_type'])}  {row['mission_id']}"
+            )
+
+    success({"missions": rows}, as_json=as_json, human=human)
+
+
+@mission.command("info", short_help="Show one mission by slug, mission_id or id prefix.")
+@click.argument("selector", metavar="<mission>")
+@json_option
+def info(selector: str, as_json: bool) -> None:
+    """Show one mission, selected by slug, mission_id or an unambiguous mission_id prefix."""
+    from spec_kitty_identity import resolve_mission
+
+    from .._project import checkout_root
+
+    row = _identity_row(resolve_mission(checkout_root(), selector))
+    success({"mission": row}, as_json=as_json, human=lambda: _print_identity(row))
+
+
+def _current(root: Path) -> tuple[Any, str]:
+    from spec_kitty_identity import list_missions, resolve_mission
+
+    from .._project import current_branch
+
+    selector = os.environ.get(MISSION_ENV, "").strip()
+    if selector:
+        return resolve_mission(root, selector), "env"
+    branch = current_branch(root)
+    if branch is not None:
+        candidates = [
+            ref
+            for ref in list_missions(root)
+            if branch == ref.slug or branch.startswith(ref.slug + "-")
+        ]
+        if candidates:
+            return max(candidates, key=lambda ref: len(ref.slug)), "branch"
+    raise CliError(
+        "MISSION_NOT_DETECTED",
+        f"no mission for branch {branch!r}: set {MISSION_ENV} or switch to the mission's branch",
+        details={"branch": branch, "env": MISSION_ENV},
+    )
+
+
+@mission.command("current", short_help="Show the mission of $SPEC_KITTY_MISSION or of the branch.")
+@json_option
+def current(as_json: bool) -> None:
+    """Show the current mission: $SPEC_KITTY_MISSION, else the one the branch is named after.
+
+    A branch matches a mission when it is the mission slug or starts with `<slug>-`
+    (work package branches such as `001-auth-WP01`).
+    """
+    from .._project import checkout_root
+
+    ref, source = _current(checkout_root())
+    row = _identity_row(ref)
+    success({"mission": row, "source": source}, as_json=as_json, human=lambda: _print_identity(row))
+
+
+@mission.command("create", short_help="Create a mission (agent mission create, for people).")
+@click.argument("title")
+@click.option(
+    "--mission-type",
+    default="software-dev",
+    show_default=True,
+    help="Built-in mission type: software-dev, research, documentation or plan.",
+)
+@click.option(
+    "--target-branch", default=None, help="Branch the work merges into (default: current)."
+)
+@json_option
+def create(title: str, mission_type: str, target_branch: str | None, as_json: bool) -> None:
+    """Create a mission from a free-text TITLE (the same as `agent mission create`)."""
+    from .._mission_create import check_mission_type
+    from .._mission_create import create as create_mission
+    from .._project import checkout_root
+
+    data = create_mission(
+        checkout_root(),
+        title=title,
+        mission_type=check_mission_type(mission_type),
+        target_branch=target_branch,
+    )
+
+    def human() -> None:
+        from rich.markup import escape
+
+        from .._output import console
+
+        out = console()
+        out.print(f"[green]✓[/] Mission created: [bold]{escape(data['mission_slug'])}[/]")
+        out.print(f"  number: {data['mission_number']}  type: {escape(data['mission_type'])}")
+        out.print(f"  target: {escape(data['target_branch'])}")
+        out.print(f"  folder: {escape(data['mission_dir'])}")
+
+    success(data, as_json=as_json, human=human)
+
+
+class _RunCommand(click.Command):
+    """Usage errors of `mission run --json` get the run envelope (with `warnings`)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            if "--json" not in args:
+                raise
+            from .._output import emit_json
+
+            details: dict[str, Any] = {}
+            if getattr(exc, "param_hint", None):
+                details["param"] = str(getattr(exc, "param_hint", ""))
+            emit_json(
+                {
+                    "result": "error",
+                    "error_code": "USAGE_ERROR",
+                    "message": exc.format_message(),
+                    "details": details,
+                    "warnings": [],
+                }
+            )
+            raise click.exceptions.Exit(EXIT_USAGE) from exc
+
+
+@mission.command(
+    "run",
+    cls=_RunCommand,
+    short_help="Start (or attach to) a runtime for a custom mission definition.",
+)
+@click.argument("definition", metavar="<mission-key>")
+@click.option(
+    "--mission",
+    "selector",
+    required=True,
+    metavar="<mission-slug>",
+    help="The mission: slug, mission_id or unambiguous id prefix; a new kebab-case slug "
+    "creates the mission under exactly that slug.",
+)
+@click.option(
+    "--json/--no-json",
+    "as_json",
+    default=False,
+    show_default=True,
+    help="Print one JSON object on stdout instead of a panel.",
+)
+def run(definition: str, selector: str, as_json: bool) -> int:
+    """Start (or attach to) a runtime for a project-authored custom mission definition.
+
+    <mission-key> is the definition's key (mission.key in its mission.yaml), found in the tiers
+    explicit, env ($SPEC_KITTY_MISSION_PATHS), project_override (.kittify/overrides/missions),
+    project_legacy (.kittify/missions), user_global (~/.kittify/missions), project_config
+    (mission_packs in .kittify/config.yaml) and builtin. The CLI never invokes a model: it
+    records the run under .kittify/runtime/runs/<run-id>/ and routes its steps.
+
+    Exit codes: 0 started or attached, 2 the definition or the selector is unfit (nothing is
+    created), 1 the run could not be recorded (RUN_START_FAILED).
+    """
+    from .._project import checkout_root
+    from ..missions_custom import emit, run_custom_mission
+
+    return emit(run_custom_mission(checkout_root(), definition, selector), as_json=as_json)
