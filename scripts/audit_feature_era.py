@@ -25,7 +25,19 @@ DENY = re.compile(
     r"|--feature(?![\w-])|aggregate_type\W{0,6}Feature\b"
 )
 MISSION_KEY = re.compile(r"mission_key")
-TEXT_SUFFIXES = {".py", ".json", ".yaml", ".yml", ".md", ".txt", ".toml", ".cfg", ".ini", ".csv", ""}
+TEXT_SUFFIXES = {
+    ".py",
+    ".json",
+    ".yaml",
+    ".yml",
+    ".md",
+    ".txt",
+    ".toml",
+    ".cfg",
+    ".ini",
+    ".csv",
+    "",
+}
 
 
 def _allowed(rel: str) -> bool:
@@ -33,7 +45,10 @@ def _allowed(rel: str) -> bool:
 
 
 def _mission_key_allowed(rel: str) -> bool:
-    return rel.startswith("spec_kitty_cli/missions_custom/") or rel == "spec_kitty_cli/commands/mission.py"
+    return (
+        rel.startswith("spec_kitty_cli/missions_custom/")
+        or rel == "spec_kitty_cli/commands/mission.py"
+    )
 
 
 def scan(files: Iterable[tuple[str, Path]]) -> list[str]:
@@ -69,7 +84,10 @@ def installed_files() -> list[tuple[str, Path]]:
     out = []
     for dist in distributions():
         name = (dist.metadata["Name"] or "").lower()
-        if not name.startswith("spec-kitty-") or name in {"spec-kitty-events", "spec-kitty-orchestrator"}:
+        if not name.startswith("spec-kitty-") or name in {
+            "spec-kitty-events",
+            "spec-kitty-orchestrator",
+        }:
             continue
         for file in dist.files or []:
             rel = str(file)

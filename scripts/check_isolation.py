@@ -14,10 +14,7 @@ def main(argv: list[str]) -> int:
         print("usage: check_isolation.py <distribution>", file=sys.stderr)
         return 2
     wanted = argv[0]
-    present = sorted(
-        {(d.metadata["Name"] or "").lower() for d in distributions()}
-        - {""}
-    )
+    present = sorted({(d.metadata["Name"] or "").lower() for d in distributions()} - {""})
     ours = [name for name in present if name.startswith("spec-kitty")]
     if ours != [wanted]:
         print(f"isolation: expected only {wanted}, found {ours}", file=sys.stderr)

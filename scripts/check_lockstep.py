@@ -44,7 +44,9 @@ def check(root: Path = ROOT) -> list[str]:
             if dep in versions and spec != f"=={versions[dep]}":
                 errors.append(f"{path}: {name} pins {dep} {spec!r}, tree has =={versions[dep]}")
             if dep == "spec-kitty-orchestrator" and spec != f"=={release['orchestrator']}":
-                errors.append(f"{path}: spec-kitty-orchestrator {spec!r} != =={release['orchestrator']}")
+                errors.append(
+                    f"{path}: spec-kitty-orchestrator {spec!r} != =={release['orchestrator']}"
+                )
             if dep == "spec-kitty-events":
                 errors.append(f"{path}: {name} must not depend on spec-kitty-events at run time")
     for req in meta.get("dependency-groups", {}).get("dev", []):
@@ -56,13 +58,24 @@ def check(root: Path = ROOT) -> list[str]:
     tox = (root / "tox.ini").read_text()
     for found in re.findall(r"spec-kitty-events(?:\[[^\]]*\])?==([0-9.]+)", tox):
         if found != release["events"]:
-            errors.append(f"tox.ini pins spec-kitty-events=={found}, release is {release['events']}")
+            errors.append(
+                f"tox.ini pins spec-kitty-events=={found}, release is {release['events']}"
+            )
     lock = root / "uv.lock"
     if lock.exists():
-        locked = {p["name"]: p["version"] for p in tomllib.loads(lock.read_text())["package"] if "version" in p}
-        for dep, key in (("spec-kitty-orchestrator", "orchestrator"), ("spec-kitty-events", "events")):
+        locked = {
+            p["name"]: p["version"]
+            for p in tomllib.loads(lock.read_text())["package"]
+            if "version" in p
+        }
+        for dep, key in (
+            ("spec-kitty-orchestrator", "orchestrator"),
+            ("spec-kitty-events", "events"),
+        ):
             if locked.get(dep) != release[key]:
-                errors.append(f"uv.lock resolves {dep} {locked.get(dep)}, release is {release[key]}")
+                errors.append(
+                    f"uv.lock resolves {dep} {locked.get(dep)}, release is {release[key]}"
+                )
         for name, version in versions.items():
             if locked.get(name) != version:
                 errors.append(f"uv.lock has {name} {locked.get(name)}, tree has {version}")
@@ -70,7 +83,9 @@ def check(root: Path = ROOT) -> list[str]:
     if artifact.exists():
         text = json.dumps(json.loads(artifact.read_text()).get("provenance", {}))
         if release["events"] not in text:
-            errors.append(f"contracts/contract.json provenance does not name events {release['events']}")
+            errors.append(
+                f"contracts/contract.json provenance does not name events {release['events']}"
+            )
     changelog = (root / "CHANGELOG.md").read_text()
     if "## Unreleased" not in changelog and not all(v in changelog for v in versions.values()):
         errors.append("CHANGELOG.md has neither '## Unreleased' nor a heading for the versions")

@@ -31,7 +31,12 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("SPEC_KITTY_HOME", str(home / ".spec-kitty-state"))
-    for var in ("SPECIFY_REPO_ROOT", "SPEC_KITTY_SERVER_URL", "SPEC_KITTY_TOKEN", "SPEC_KITTY_MISSION"):
+    for var in (
+        "SPECIFY_REPO_ROOT",
+        "SPEC_KITTY_SERVER_URL",
+        "SPEC_KITTY_TOKEN",
+        "SPEC_KITTY_MISSION",
+    ):
         monkeypatch.delenv(var, raising=False)
     return home
 
@@ -52,7 +57,9 @@ def make_git_repo(path: Path) -> Path:
 
 
 @pytest.fixture
-def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+def run_cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., Result]:
     """Run `spec-kitty ARGS...` in-process (optionally in ``cwd``) and capture its output."""
     from spec_kitty_cli.main import run
 

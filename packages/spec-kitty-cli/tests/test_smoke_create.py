@@ -12,6 +12,11 @@ def test_create_mission_writes_canonical_meta(project: Path, run_cli) -> None:
     assert data["mission_number"] == 1
     meta = json.loads((Path(data["mission_dir"]) / "meta.json").read_text())
     assert set(meta) == {
-        "created_at", "friendly_name", "mission_id", "mission_number", "mission_slug",
-        "mission_type", "target_branch",
+        "created_at",
+        "friendly_name",
+        "mission_id",
+        "mission_number",
+        "mission_slug",
+        "mission_type",
+        "target_branch",
     }

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from .errors import CliError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: start-up time
+    from typing import Any
 
 __all__ = ["CliError", "__version__"]
 

@@ -10,7 +10,9 @@ Errors from the other spec-kitty packages are rendered the same way: the error b
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: start-up time
+    from typing import Any
 
 __all__ = ["EXIT_INFRA", "EXIT_OK", "EXIT_USAGE", "CliError"]
 

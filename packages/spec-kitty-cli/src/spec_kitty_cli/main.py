@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
 
 from .errors import EXIT_INFRA, EXIT_USAGE
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: start-up time
+    from typing import Any
 
 
 def _version() -> str:
@@ -79,12 +82,12 @@ def run(args: list[str]) -> int:
         return int(exc.exit_code)
     except click.ClickException as exc:
         return _render_click_error(exc, args)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as exc:
+        if isinstance(exc.__cause__, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+            sys.stderr.write("Interrupted.\n")
+            return 130
         sys.stderr.write("Aborted.\n")
         return EXIT_INFRA
-    except KeyboardInterrupt:
-        sys.stderr.write("Interrupted.\n")
-        return 130
     except Exception as exc:
         if isinstance(getattr(exc, "code", None), str) and isinstance(
             getattr(exc, "details", None), dict
