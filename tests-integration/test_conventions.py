@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from sk_support import REPO, load_script
 
 PACKAGES = [
@@ -57,7 +58,9 @@ def test_lockstep_passes_and_catches_drift(tmp_path: Path) -> None:
     lockstep = load_script("check_lockstep")
     assert lockstep.check(REPO) == []
     copy = tmp_path / "tree"
-    shutil.copytree(REPO, copy, ignore=shutil.ignore_patterns(".venv", ".git", ".tox", "__pycache__", "*.db"))
+    shutil.copytree(
+        REPO, copy, ignore=shutil.ignore_patterns(".venv", ".git", ".tox", "__pycache__", "*.db")
+    )
     cli = copy / "packages" / "spec-kitty-cli" / "pyproject.toml"
     text = cli.read_text()
     cli.write_text(re.sub(r'"spec-kitty-gate==[^"]+"', '"spec-kitty-gate>=4.0.0"', text))

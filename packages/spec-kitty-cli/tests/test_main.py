@@ -112,6 +112,7 @@ def test_keyboard_interrupt_and_abort(
     run_cli, monkeypatch: pytest.MonkeyPatch, project: Path
 ) -> None:
     import click
+
     import spec_kitty_identity
 
     def interrupt(_: Path) -> None:

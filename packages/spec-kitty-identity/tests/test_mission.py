@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
 from spec_kitty_identity import (
     LegacyStateError,
     MissionAmbiguousError,

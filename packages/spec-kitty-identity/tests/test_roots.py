@@ -4,6 +4,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from spec_kitty_identity import (
     ProjectRootNotFoundError,
     checkout_state_dir,

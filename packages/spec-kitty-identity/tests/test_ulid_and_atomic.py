@@ -4,10 +4,11 @@ import time
 from pathlib import Path
 
 import pytest
-import spec_kitty_identity
 import ulid as reference
 from hypothesis import given
 from hypothesis import strategies as st
+
+import spec_kitty_identity
 from spec_kitty_identity import atomic_write_text, is_ulid, new_ulid
 from spec_kitty_identity._atomic import create_exclusive_text
 from spec_kitty_identity._ulid import ulid_timestamp_ms
