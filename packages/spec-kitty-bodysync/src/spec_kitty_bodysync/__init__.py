@@ -1,5 +1,98 @@
-"""spec-kitty-bodysync."""
+"""spec-kitty-bodysync: mission artifact bodies queued and uploaded under canonical namespace terms.
 
-from ._version import __version__
+Public API::
 
-__all__ = ["__version__"]
+    NamespaceRef, manifest_version_for, content_hash, validate_artifact_path, MAX_BODY_BYTES
+    BodyUploadTask, TaskState, EnqueueResult
+    BodyQueue (enqueue, enqueue_many, import_tasks, counts, due, tasks, get, next_due_at,
+               mark_delivered, mark_retry, mark_dead_letter, mark_parked, requeue), SCHEMA_VERSION
+    collect_artifacts -> CollectedArtifacts(artifacts: Artifact..., skipped: SkippedArtifact...)
+    HttpTransport, Transport, UploadOutcome, parse_retry_after, PUSH_CONTENT_PATH
+    drain -> DrainReport, Backoff
+    errors: BodySyncError and its subclasses
+
+Heavy modules (httpx, sqlite_utils, spec_kitty_gate) are imported only where they are used.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._backoff import Backoff
+from ._collect import Artifact, CollectedArtifacts, SkippedArtifact, collect_artifacts
+from ._drain import DrainFailure, DrainReport, drain
+from ._namespace import (
+    HASH_ALGORITHM,
+    MAX_BODY_BYTES,
+    NamespaceRef,
+    content_hash,
+    manifest_version_for,
+    validate_artifact_path,
+)
+from ._queue import BodyQueue
+from ._schema import SCHEMA_VERSION, TABLE
+from ._task import BodyUploadTask, EnqueueResult, TaskState
+from ._transport import (
+    PUSH_CONTENT_PATH,
+    HttpTransport,
+    Transport,
+    UploadOutcome,
+    parse_retry_after,
+)
+from .errors import (
+    ArtifactPathError,
+    BodySyncError,
+    BodyTooLargeError,
+    NamespaceError,
+    QueueError,
+    QueueSchemaError,
+    TaskInvalidError,
+    UploadAuthError,
+)
+
+# Plain sorted() order (the monorepo convention test), not ruff's constants-first order.
+__all__ = [  # noqa: RUF022
+    "Artifact",
+    "ArtifactPathError",
+    "Backoff",
+    "BodyQueue",
+    "BodySyncError",
+    "BodyTooLargeError",
+    "BodyUploadTask",
+    "CollectedArtifacts",
+    "DrainFailure",
+    "DrainReport",
+    "EnqueueResult",
+    "HASH_ALGORITHM",
+    "HttpTransport",
+    "MAX_BODY_BYTES",
+    "NamespaceError",
+    "NamespaceRef",
+    "PUSH_CONTENT_PATH",
+    "QueueError",
+    "QueueSchemaError",
+    "SCHEMA_VERSION",
+    "SkippedArtifact",
+    "TABLE",
+    "TaskInvalidError",
+    "TaskState",
+    "Transport",
+    "UploadAuthError",
+    "UploadOutcome",
+    "__version__",
+    "collect_artifacts",
+    "content_hash",
+    "drain",
+    "manifest_version_for",
+    "parse_retry_after",
+    "validate_artifact_path",
+]
+
+
+def __getattr__(name: str) -> Any:
+    # importlib.metadata is slow to import: load the version only when someone asks for it.
+    if name == "__version__":
+        from ._version import __version__
+
+        return __version__
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
