@@ -1,0 +1,145 @@
+"""`spec-kitty upgrade`: rewrite legacy local state to canonical mission terms.
+
+The only module of the CLI that imports spec_kitty_migrate (an import-linter contract and a
+test prove it): every other command fails closed on legacy state and points here.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from .._output import json_option, success
+
+if TYPE_CHECKING:
+    from spec_kitty_migrate import Finding, UpgradePlan, UpgradeReport
+
+
+def _rel(path: str, root: Path) -> str:
+    try:
+        return str(Path(path).relative_to(root))
+    except ValueError:
+        return path
+
+
+def _render_plan(plan: UpgradePlan, out: Any) -> None:
+    from rich.markup import escape
+
+    for step in plan.steps:
+        if not step.findings:
+            continue
+        out.print(f"[bold]{escape(step.title)}[/]")
+        for finding in step.findings:
+            where = escape(_rel(finding.path, plan.checkout_root))
+            if finding.blocked:
+                out.print(f"  [red]✗ {where}[/]: {escape(finding.conflict or '')}")
+                continue
+            out.print(f"  [cyan]{where}[/]: {escape(finding.summary)}")
+            for change in finding.changes:
+                out.print(f"      {escape(change)}")
+            for value in finding.derived:
+                out.print(f"      [yellow]derived[/] {escape(value)}")
+
+
+def _render_report(report: UpgradeReport) -> None:
+    from .._output import console
+
+    out = console()
+    if report.status == "up_to_date":
+        out.print("[green]✓[/] Nothing to upgrade: this checkout is already in canonical terms.")
+        return
+    _render_plan(report.plan, out)
+    if report.dry_run:
+        out.print("[yellow]Dry run[/]: nothing was changed. Run `spec-kitty upgrade` to apply.")
+        return
+    if report.status == "planned":
+        out.print("Nothing was changed.")
+        return
+    changed = sum(len(s.changed) for s in report.steps)
+    rows = sum(s.rows_imported for s in report.steps)
+    resumed = " (resumed an interrupted run)" if report.resumed else ""
+    out.print(
+        f"[green]✓[/] Upgraded{resumed}: {changed} file(s) rewritten, {rows} queued body row(s) "
+        f"imported; verified."
+    )
+    out.print(f"  backup and manifest: {report.backup_dir}")
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    if not enabled:
+        yield None
+        return
+    from rich.progress import Progress
+
+    tasks: dict[str, Any] = {}
+    with Progress(transient=True) as bar:
+
+        def tick(label: str, done: int, total: int) -> None:
+            if label not in tasks:
+                tasks[label] = bar.add_task(label, total=total)
+            bar.update(tasks[label], completed=done, total=total)
+
+        yield tick
+
+
+def _confirmer(yes: bool, as_json: bool) -> Callable[[UpgradePlan], bool]:
+    def confirm(plan: UpgradePlan) -> bool:
+        from spec_kitty_migrate import UpgradeNeedsConfirmationError
+
+        if yes:
+            return True
+        if not sys.stdin.isatty():
+            raise UpgradeNeedsConfirmationError(
+                "upgrade would change files and stdin is not a terminal; rerun with --yes "
+                "(or --dry-run to only see the plan)",
+                details={"plan": plan.to_dict(), "hint": "spec-kitty upgrade --yes"},
+            )
+        from .._output import console
+
+        _render_plan(plan, console(stderr=True))
+        return click.confirm("Apply these changes?", default=False, err=True)
+
+    return confirm
+
+
+def _conflict_error(report: UpgradeReport, conflicts: tuple[Finding, ...]) -> Exception:
+    from spec_kitty_migrate import UpgradeConflictError
+
+    names = ", ".join(c.path for c in conflicts[:3])
+    return UpgradeConflictError(
+        f"{len(conflicts)} file(s) hold conflicting legacy and canonical values and were left "
+        f"untouched ({names}); fix them by hand and rerun `spec-kitty upgrade`",
+        details={"conflicts": [c.to_dict() for c in conflicts], "report": report.to_dict()},
+    )
+
+
+@click.command("upgrade")
+@click.option("--dry-run", is_flag=True, help="Detect and print the plan; change nothing.")
+@click.option("--yes", "-y", is_flag=True, help="Apply without asking (needed without a TTY).")
+@json_option
+def upgrade(dry_run: bool, yes: bool, as_json: bool) -> None:
+    """Rewrite legacy local state of this checkout to canonical mission terms.
+
+    Detects legacy meta.json keys, identity in legacy positions of .kittify/config.yaml, legacy
+    status lines and WP frontmatter, and legacy body upload queues; prints the plan; backs up
+    every file it touches (.kittify/state/upgrade-backups/<run-id>/ with a sha256 manifest);
+    rewrites; verifies that the runtime loaders accept the result. Safe to rerun: a second run
+    changes nothing, and a run that was killed is resumed.
+    """
+    from spec_kitty_migrate import run_upgrade
+
+    from .._project import checkout_root
+
+    root = checkout_root()
+    show_bar = not as_json and sys.stderr.isatty()
+    with _progress(show_bar) as tick:
+        report = run_upgrade(root, dry_run=dry_run, confirm=_confirmer(yes, as_json), progress=tick)
+    if report.conflicts and not report.dry_run:
+        raise _conflict_error(report, report.conflicts)
+    success(report.to_dict(), as_json=as_json, human=lambda: _render_report(report))
