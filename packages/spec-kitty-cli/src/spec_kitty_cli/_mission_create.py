@@ -114,4 +114,13 @@ def create(
         mission_type=mission_type,
         target_branch=branch,
     )
+    from ._events import emit_event, mission_catalog_payload
+
+    emit_event(
+        root,
+        event_type="MissionCreated",
+        aggregate_type="Mission",
+        aggregate_id=ref.identity.mission_id,
+        payload=mission_catalog_payload(ref.identity),
+    )
     return {**mission_payload(root, ref), "created_files": [str(ref.meta_path.resolve()), *created]}

@@ -1,0 +1,175 @@
+"""SaaS server settings: URL and bearer token.
+
+Sources, first match wins per value:
+
+1. ``SPEC_KITTY_SERVER_URL`` / ``SPEC_KITTY_TOKEN`` (environment),
+2. ``<user_state_dir()>/credentials.json`` written by `spec-kitty auth login` (mode 0600)::
+
+       {"server_url": "https://…", "token": "…", "saved_at": "…"}
+
+The token is never printed, logged or put into an error message. Only http(s) URLs without
+user info, query or fragment are accepted; a trailing slash is dropped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import stat
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import CliError
+
+CREDENTIALS_FILE = "credentials.json"
+SERVER_ENV = "SPEC_KITTY_SERVER_URL"
+TOKEN_ENV = "SPEC_KITTY_TOKEN"  # noqa: S105 - the variable name, not a secret
+
+
+def credentials_path() -> Path:
+    from spec_kitty_identity import user_state_dir
+
+    return user_state_dir() / CREDENTIALS_FILE
+
+
+def normalize_server_url(url: str) -> str:
+    """Validate a server URL (http/https, a host, no user info/query/fragment); strip the '/'."""
+    from urllib.parse import urlsplit
+
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+        port_ok = parts.port is None or 0 < parts.port < 65536
+    except ValueError:
+        parts, port_ok = None, False
+    problem = None
+    if parts is None or not port_ok:
+        problem = "not a valid URL"
+    elif parts.scheme not in ("http", "https"):
+        problem = "only http:// and https:// server URLs are accepted"
+    elif not parts.hostname:
+        problem = "the URL has no host"
+    elif parts.username is not None or parts.password is not None:
+        problem = "the URL must not carry user info; pass the token with --token-stdin"
+    elif parts.query or parts.fragment:
+        problem = "the URL must not have a query or fragment"
+    if problem is not None:
+        raise CliError(
+            "SERVER_URL_INVALID", f"invalid server URL {text!r}: {problem}", details={"url": text}
+        )
+    return text.rstrip("/")
+
+
+def validate_token(token: str) -> str:
+    text = token.strip()
+    if not text:
+        raise CliError("AUTH_TOKEN_EMPTY", "the token is empty", details={})
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise CliError(
+            "AUTH_TOKEN_INVALID",
+            "the token contains whitespace or control characters",
+            details={"length": len(text)},
+        )
+    return text
+
+
+def read_credentials() -> dict[str, Any] | None:
+    """The stored credentials, or None. Refuses a file other users can read."""
+    path = credentials_path()
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return None
+    if os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise CliError(
+            "CREDENTIALS_INSECURE",
+            f"{path} is readable by other users; run `chmod 600 {path}` or `spec-kitty auth "
+            "login` again",
+            details={"file": str(path), "mode": oct(stat.S_IMODE(mode))},
+        )
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CliError(
+            "CREDENTIALS_DAMAGED",
+            f"{path} is not valid JSON; run `spec-kitty auth login` again",
+            details={"file": str(path), "reason": type(exc).__name__},
+        ) from exc
+    if not isinstance(data, dict):
+        raise CliError(
+            "CREDENTIALS_DAMAGED",
+            f"{path} must hold a JSON object; run `spec-kitty auth login` again",
+            details={"file": str(path)},
+        )
+    return data
+
+
+def write_credentials(server_url: str, token: str) -> Path:
+    """Store URL and token atomically; the file is created with mode 0600 (never wider)."""
+    path = credentials_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc = {
+        "server_url": normalize_server_url(server_url),
+        "token": validate_token(token),
+        "saved_at": datetime.now(UTC).isoformat(),
+    }
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            os.chmod(tmp, 0o600)
+            handle.write(json.dumps(doc, indent=2, sort_keys=True) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def delete_credentials() -> bool:
+    """Remove the stored credentials; True when a file was removed."""
+    try:
+        credentials_path().unlink()
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def server_settings() -> dict[str, Any]:
+    """Where the URL and token come from, without revealing the token."""
+    stored = read_credentials() or {}
+    env_url, env_token = os.environ.get(SERVER_ENV), os.environ.get(TOKEN_ENV)
+    url = env_url or stored.get("server_url")
+    token = env_token or stored.get("token")
+    return {
+        "server_url": url if isinstance(url, str) and url else None,
+        "server_source": "env" if env_url else ("credentials" if url else None),
+        "token_set": isinstance(token, str) and bool(token),
+        "token_source": "env" if env_token else ("credentials" if token else None),
+        "credentials_file": str(credentials_path()),
+    }
+
+
+def resolve_server() -> tuple[str, str]:
+    """(server_url, token) for the SaaS; CliError SYNC_NOT_CONFIGURED when either is absent."""
+    stored = read_credentials() or {}
+    url = os.environ.get(SERVER_ENV) or stored.get("server_url")
+    token = os.environ.get(TOKEN_ENV) or stored.get("token")
+    if not isinstance(url, str) or not url or not isinstance(token, str) or not token:
+        missing = [
+            name
+            for name, value in (("server_url", url), ("token", token))
+            if not isinstance(value, str) or not value
+        ]
+        raise CliError(
+            "SYNC_NOT_CONFIGURED",
+            "no SaaS server configured: run `spec-kitty auth login --server URL --token-stdin` "
+            f"or set {SERVER_ENV} and {TOKEN_ENV}",
+            details={"missing": missing, "hint": "spec-kitty auth login"},
+        )
+    return normalize_server_url(url), validate_token(token)

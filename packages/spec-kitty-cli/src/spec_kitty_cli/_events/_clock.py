@@ -1,0 +1,95 @@
+"""The Lamport clock of one checkout: `.kittify/state/clock.json`, changed only under a file lock.
+
+``tick()`` (local event) and ``receive(remote)`` (a clock value the server returned) each read,
+advance and atomically rewrite the file while holding `clock.json.lock`, so parallel processes in
+one checkout never hand out the same value and the clock never goes backwards. File format::
+
+    {"lamport_clock": 42, "updated_at": "2026-05-09T10:00:00+00:00"}
+
+A missing file starts from ``floor()`` (the highest lamport_clock already queued, so a deleted
+clock file cannot make new events sort before old ones); a damaged file is an error, never a
+silent restart at zero.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..errors import CliError
+
+CLOCK_FILE = "clock.json"
+_KEY = "lamport_clock"
+
+
+class LamportClock:
+    """A persisted, process-safe Lamport counter."""
+
+    def __init__(
+        self, path: Path, *, floor: Callable[[], int] | None = None, timeout: float = 30.0
+    ) -> None:
+        self.path = Path(path)
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self._floor = floor
+        self._timeout = timeout
+
+    def _read(self) -> int:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return max(0, int(self._floor())) if self._floor is not None else 0
+        try:
+            value = json.loads(text)[_KEY]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise self._damaged(str(exc)) from exc
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise self._damaged(f"{_KEY} must be an integer >= 0, got {value!r}")
+        return value
+
+    def _damaged(self, reason: str) -> CliError:
+        return CliError(
+            "EVENT_CLOCK_DAMAGED",
+            f"{self.path} is damaged; delete it and the clock resumes after the highest "
+            "lamport_clock in the event queue",
+            details={"file": str(self.path), "reason": reason},
+        )
+
+    def _write(self, value: int) -> None:
+        from spec_kitty_identity import atomic_write_text
+
+        doc = {_KEY: value, "updated_at": datetime.now(UTC).isoformat()}
+        atomic_write_text(self.path, json.dumps(doc, sort_keys=True) + "\n")
+
+    def _advance(self, compute: Callable[[int], int]) -> int:
+        from filelock import FileLock, Timeout
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with FileLock(str(self.lock_path), timeout=self._timeout):
+                value = compute(self._read())
+                self._write(value)
+                return value
+        except Timeout as exc:
+            raise CliError(
+                "EVENT_CLOCK_LOCKED",
+                f"another spec-kitty process holds {self.lock_path} for more than "
+                f"{self._timeout:g}s",
+                details={"lock": str(self.lock_path)},
+                operator_fixable=False,
+            ) from exc
+
+    def current(self) -> int:
+        """The last value handed out (no lock, no write)."""
+        return self._read()
+
+    def tick(self) -> int:
+        """Advance for a local event and return the new value."""
+        return self._advance(lambda local: local + 1)
+
+    def receive(self, remote: int) -> int:
+        """Merge a clock value seen remotely: ``max(local, remote) + 1``."""
+        if not isinstance(remote, int) or isinstance(remote, bool) or remote < 0:
+            raise ValueError(f"remote lamport clock must be an int >= 0, got {remote!r}")
+        return self._advance(lambda local: max(local, remote) + 1)

@@ -1,0 +1,338 @@
+"""Draining the event queue to ``POST {server}/api/v1/events/batch/``.
+
+Request: gzip-compressed JSON ``{"events": [envelope, ...]}`` (the envelopes exactly as stored),
+headers ``Authorization: Bearer <token>``, ``Content-Type: application/json``,
+``Content-Encoding: gzip``. Each batch passes the gate (surface ``event_batch``) first; an
+envelope the gate refuses is marked ``rejected`` locally with the reason and never sent.
+
+Answer (200): ``{"results": [{"event_id", "status": "success"|"duplicate"|"rejected",
+"error"?}], "server_clock"?: int}``; a result may also carry ``"lamport_clock": int``. The
+highest clock value read from ``server_clock`` and the per-result ``lamport_clock`` values is
+merged into the checkout's Lamport clock (``max(local, remote) + 1``). 400 with
+``details: [{event_id, error|reason|detail}]`` rejects the named events and resends the rest.
+
+All state changes for one answer are one SQLite transaction. A crash before it leaves the events
+pending; the next run resends them and the server answers ``duplicate`` (exactly-once effect by
+event_id). Each run walks the queue once in journal order, so it always ends.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .._http import (
+    HttpSettings,
+    backoff_delay,
+    describe_exception,
+    new_client,
+    retry_after_seconds,
+    transient_exceptions,
+)
+from ._clock import LamportClock
+from ._queue import EventQueue, Outcome, StoredEvent
+
+BATCH_PATH = "/api/v1/events/batch/"
+_STATUS_MAP = {"success": "delivered", "duplicate": "duplicate", "rejected": "rejected"}
+_FATAL_CODES = {401: "SYNC_AUTH_FAILED", 403: "SYNC_AUTH_FAILED", 404: "SYNC_ENDPOINT_NOT_FOUND"}
+Progress = Callable[[int, int], None]
+MAX_LISTED_REJECTIONS = 50
+
+
+@dataclass(kw_only=True)
+class DrainReport:
+    """What one drain did. ``outcome``: drained | incomplete | failed."""
+
+    outcome: str = "drained"
+    total_pending: int = 0
+    sent: int = 0
+    delivered: int = 0
+    duplicate: int = 0
+    rejected: int = 0
+    rejected_locally: int = 0
+    deferred: int = 0
+    batches: int = 0
+    requests: int = 0
+    server_clock: int | None = None
+    error_code: str | None = None
+    error: str | None = None
+    rejections: list[dict[str, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def note_rejection(self, event_id: str, reason: str | None) -> None:
+        """Remember a rejection for the report (the first few; the queue keeps them all)."""
+        if len(self.rejections) < MAX_LISTED_REJECTIONS:
+            self.rejections.append({"event_id": event_id, "reason": reason or ""})
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Answer:
+    kind: str  # ok | bad_request | too_large | fatal | gave_up
+    status: int | None = None
+    body: Any = None
+    error: str | None = None
+
+
+def _reason(item: dict[str, Any]) -> str:
+    for key in ("error", "error_message", "reason", "detail"):
+        if item.get(key):
+            return str(item[key])
+    return "rejected by the server"
+
+
+def _remote_clock(body: dict[str, Any], results: list[Any]) -> int | None:
+    values = [body.get("server_clock")] + [
+        r.get("lamport_clock") for r in results if isinstance(r, dict)
+    ]
+    ints = [v for v in values if isinstance(v, int) and not isinstance(v, bool) and v >= 0]
+    return max(ints) if ints else None
+
+
+def _details_list(body: Any) -> list[dict[str, Any]]:
+    details = body.get("details") if isinstance(body, dict) else None
+    if isinstance(details, str):
+        try:
+            details = json.loads(details)
+        except ValueError:
+            return []
+    if not isinstance(details, list):
+        return []
+    return [d for d in details if isinstance(d, dict) and isinstance(d.get("event_id"), str)]
+
+
+class Drainer:
+    """One drain run over ``queue`` (see the module doc)."""
+
+    def __init__(
+        self,
+        queue: EventQueue,
+        clock: LamportClock,
+        *,
+        server_url: str,
+        token: str,
+        settings: HttpSettings,
+        progress: Progress | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.queue, self.clock, self.settings = queue, clock, settings
+        self.url = server_url.rstrip("/") + BATCH_PATH
+        self.headers = {
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/json",
+            "Content-Encoding": "gzip",
+        }
+        self.progress, self.sleep = progress, sleep
+        self.report = DrainReport()
+        self.deadline = 0.0
+        self.done = 0
+
+    def run(self, *, due_only: bool = False) -> DrainReport:
+        report = self.report
+        report.total_pending = self.queue.counts()["pending"]
+        self.deadline = time.monotonic() + self.settings.deadline
+        cursor, size = 0, self.settings.batch_size
+        with new_client(self.settings) as client:
+            while True:
+                due = time.time() if due_only else None
+                batch = self.queue.pending(after_seq=cursor, limit=size, due_before=due)
+                if not batch:
+                    break
+                report.batches += 1
+                answer, batch = self._deliver(client, self._gate(batch))
+                if answer is not None and answer.kind == "too_large":
+                    size = max(1, len(batch) // 2)
+                    report.batches -= 1
+                    continue
+                cursor = batch[-1].seq if batch else cursor
+                if answer is not None and answer.kind in ("fatal", "gave_up"):
+                    report.outcome = "failed" if answer.kind == "fatal" else "incomplete"
+                    break
+        if report.outcome == "drained" and report.deferred:
+            report.outcome = "incomplete"
+            report.error_code = report.error_code or "SYNC_RESULTS_MISSING"
+        return report
+
+    def _tick(self, n: int) -> None:
+        self.done += n
+        if self.progress is not None:
+            self.progress(self.done, self.report.total_pending)
+
+    def _gate(self, batch: list[StoredEvent]) -> list[StoredEvent]:
+        from spec_kitty_gate import ContractViolation, check, is_conformant
+
+        if is_conformant("event_batch", {"events": [e.envelope for e in batch]}):
+            return batch
+        good, bad = [], []
+        for event in batch:
+            try:
+                check("event", event.envelope)
+            except ContractViolation as exc:
+                reason = f"local contract gate: {exc.code} at {exc.details.get('path')}"
+                bad.append(Outcome(event_id=event.event_id, status="rejected", error=reason))
+                self.report.note_rejection(event.event_id, reason)
+            else:
+                good.append(event)
+        self.queue.apply(bad)
+        self.report.rejected_locally += len(bad)
+        self._tick(len(bad))
+        check("event_batch", {"events": [e.envelope for e in good]})
+        return good
+
+    def _deliver(
+        self, client: Any, batch: list[StoredEvent]
+    ) -> tuple[_Answer | None, list[StoredEvent]]:
+        """Send ``batch`` until answered; returns the last answer and the events it covered."""
+        answer: _Answer | None = None
+        pending, covered = list(batch), list(batch)
+        while pending:
+            answer = self._post(client, pending)
+            if answer.kind == "ok":
+                self._apply_results(pending, answer.body)
+                return answer, covered
+            if answer.kind == "bad_request":
+                named = self._reject_named(pending, answer)
+                if not named:
+                    self._stop("SYNC_BATCH_REJECTED", answer.error)
+                    return _Answer(kind="fatal"), covered
+                pending = [e for e in pending if e.event_id not in named]
+                continue
+            if answer.kind == "too_large" and len(pending) > 1:
+                return answer, covered
+            if answer.kind == "too_large":
+                self._stop("SYNC_EVENT_TOO_LARGE", answer.error)
+                return _Answer(kind="fatal"), covered
+            return answer, covered
+        return answer, covered
+
+    def _stop(self, code: str, error: str | None) -> None:
+        self.report.error_code, self.report.error = code, error
+
+    def _post(self, client: Any, batch: list[StoredEvent]) -> _Answer:
+        body = gzip.compress(
+            json.dumps({"events": [e.envelope for e in batch]}, ensure_ascii=False).encode(),
+            compresslevel=5,
+        )
+        attempt = 0
+        while True:
+            attempt += 1
+            self.report.requests += 1
+            retry_after: float | None = None
+            try:
+                resp = client.post(self.url, content=body, headers=self.headers)
+            except transient_exceptions() as exc:
+                error = f"{describe_exception(exc)} (POST {self.url})"
+            else:
+                answer, retry_after = self._classify(resp)
+                if answer is not None:
+                    return answer
+                error = f"HTTP {resp.status_code} from {self.url}"
+            delay = max(backoff_delay(attempt, self.settings), retry_after or 0.0)
+            self.queue.apply(
+                [
+                    Outcome(
+                        event_id=e.event_id,
+                        status="retry",
+                        error=error,
+                        next_attempt_at=time.time() + delay,
+                    )
+                    for e in batch
+                ]
+            )
+            out_of_time = time.monotonic() + delay > self.deadline
+            if attempt >= self.settings.max_attempts or out_of_time:
+                self._stop("SYNC_SERVER_UNAVAILABLE", error)
+                self.report.deferred += len(batch)
+                self._tick(len(batch))
+                return _Answer(kind="gave_up", error=error)
+            self.sleep(delay)
+
+    def _classify(self, resp: Any) -> tuple[_Answer | None, float | None]:
+        """An answer to act on, or (None, retry_after) for a transient failure."""
+        code = resp.status_code
+        text = resp.text[:300]
+        if code in (200, 201, 202):
+            try:
+                body = resp.json()
+            except ValueError:
+                body = None
+            if isinstance(body, dict) and isinstance(body.get("results"), list):
+                return _Answer(kind="ok", status=code, body=body), None
+            return None, None
+        if code == 400:
+            try:
+                body = resp.json()
+            except ValueError:
+                body = None
+            return _Answer(
+                kind="bad_request", status=code, body=body, error=f"HTTP 400: {text}"
+            ), None
+        if code == 413:
+            return _Answer(kind="too_large", status=code, error=f"HTTP 413: {text}"), None
+        from .._http import TRANSIENT_STATUS
+
+        if code in TRANSIENT_STATUS:
+            return None, retry_after_seconds(resp.headers.get("Retry-After"))
+        error = f"HTTP {code} from {self.url}: {text}"
+        self._stop(_FATAL_CODES.get(code, "SYNC_HTTP_ERROR"), error)
+        if code == 412:
+            self.report.error_code = "SYNC_PROTOCOL_MISMATCH"
+        return _Answer(kind="fatal", status=code, error=error), None
+
+    def _reject_named(self, batch: list[StoredEvent], answer: _Answer) -> set[str]:
+        ids = {e.event_id for e in batch}
+        outcomes = [
+            Outcome(event_id=d["event_id"], status="rejected", error=_reason(d))
+            for d in _details_list(answer.body)
+            if d["event_id"] in ids
+        ]
+        self.queue.apply(outcomes)
+        for o in outcomes:
+            self.report.note_rejection(o.event_id, o.error)
+        self.report.rejected += len(outcomes)
+        self.report.sent += len(outcomes)
+        self._tick(len(outcomes))
+        return {o.event_id for o in outcomes}
+
+    def _apply_results(self, batch: list[StoredEvent], body: dict[str, Any]) -> None:
+        results = body["results"]
+        by_id = {
+            r["event_id"]: r
+            for r in results
+            if isinstance(r, dict) and isinstance(r.get("event_id"), str)
+        }
+        outcomes = []
+        for event in batch:
+            item = by_id.get(event.event_id)
+            status = _STATUS_MAP.get(str(item.get("status"))) if item else None
+            if status is None:
+                outcomes.append(
+                    Outcome(
+                        event_id=event.event_id,
+                        status="retry",
+                        error="the server answer has no usable result for this event",
+                    )
+                )
+                continue
+            error = _reason(item) if status == "rejected" and item else None
+            outcomes.append(Outcome(event_id=event.event_id, status=status, error=error))
+        self.queue.apply(outcomes)
+        report = self.report
+        report.sent += len(batch)
+        for o in outcomes:
+            if o.status == "retry":
+                report.deferred += 1
+            else:
+                setattr(report, o.status, getattr(report, o.status) + 1)
+            if o.status == "rejected":
+                report.note_rejection(o.event_id, o.error)
+        self._tick(len(batch))
+        remote = _remote_clock(body, results)
+        if remote is not None:
+            report.server_clock = max(remote, report.server_clock or 0)
+            self.clock.receive(remote)

@@ -1,0 +1,79 @@
+"""``emit_event``: envelope -> gate -> queue, for one checkout. No network, ever."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ._clock import CLOCK_FILE, LamportClock
+from ._envelope import build_envelope
+from ._queue import EVENTS_DB, EventQueue
+
+# One process often emits many events for one checkout: reading config.yaml (YAML) every time
+# would dominate. The cache is keyed by the files the identity comes from, so a changed file
+# is re-read.
+_IDENTITY_CACHE: dict[Path, tuple[tuple[int, ...], Any]] = {}
+
+
+def _stat_key(*paths: Path) -> tuple[int, ...]:
+    key: list[int] = []
+    for path in paths:
+        try:
+            st = path.stat()
+        except OSError:
+            key.extend((-1, -1))
+        else:
+            key.extend((st.st_mtime_ns, st.st_size))
+    return tuple(key)
+
+
+def checkout_identity(checkout_root: Path) -> Any:
+    """The ProjectIdentity of ``checkout_root`` (cached while its source files are unchanged)."""
+    from spec_kitty_identity import checkout_state_dir, config_path, load_project_identity
+
+    root = Path(checkout_root).resolve()
+    key = _stat_key(config_path(root), checkout_state_dir(root) / "build.json")
+    hit = _IDENTITY_CACHE.get(root)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    identity = load_project_identity(root)
+    # Loading may mint build.json: key the cache on the files as they are now.
+    key = _stat_key(config_path(root), checkout_state_dir(root) / "build.json")
+    _IDENTITY_CACHE[root] = (key, identity)
+    return identity
+
+
+def emit_event(
+    checkout_root: Path,
+    *,
+    event_type: str,
+    aggregate_type: str,
+    aggregate_id: str,
+    payload: dict[str, Any],
+    causation_id: str | None = None,
+    correlation_id: str | None = None,
+) -> dict[str, Any]:
+    """Build the 3.0.0 envelope for this checkout, gate it, queue it; return the envelope.
+
+    A contract violation raises ``spec_kitty_gate.ContractViolation`` and nothing is stored.
+    The Lamport clock is advanced under its file lock before the envelope is built.
+    """
+    from spec_kitty_identity import checkout_state_dir
+
+    root = Path(checkout_root).resolve()
+    identity = checkout_identity(root)
+    state = checkout_state_dir(root)
+    with EventQueue(state / EVENTS_DB) as queue:
+        clock = LamportClock(state / CLOCK_FILE, floor=queue.max_lamport)
+        envelope = build_envelope(
+            identity,
+            event_type=event_type,
+            aggregate_type=aggregate_type,
+            aggregate_id=aggregate_id,
+            payload=payload,
+            lamport_clock=clock.tick(),
+            causation_id=causation_id,
+            correlation_id=correlation_id,
+        )
+        queue.append(envelope)
+    return envelope

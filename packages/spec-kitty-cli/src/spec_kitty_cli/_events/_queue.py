@@ -1,0 +1,332 @@
+"""The offline event queue of one checkout: `.kittify/state/events.db` (see ``_schema``).
+
+Every public write is one SQLite transaction. ``append`` passes each envelope through the contract
+gate first (surface ``event``); a violation raises and nothing is stored. The connection runs in
+WAL mode with a busy timeout, so parallel spec-kitty processes in one checkout can append while
+another one drains.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import CliError
+from ._schema import ACKNOWLEDGED, EXPECTED_TABLES, SCHEMA_VERSION, STATEMENTS, STATES
+
+EVENTS_DB = "events.db"
+
+
+def canonical_json(envelope: Mapping[str, Any]) -> str:
+    """The stored form of an envelope: sorted keys, no whitespace, UTF-8 kept."""
+    return json.dumps(envelope, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoredEvent:
+    """A queued event as read back: its journal position, the envelope, its retry count."""
+
+    seq: int
+    event_id: str
+    envelope: dict[str, Any]
+    retry_count: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Outcome:
+    """What to record for one event after a batch answer.
+
+    status: ``delivered`` | ``duplicate`` | ``rejected`` | ``retry`` (stays pending).
+    """
+
+    event_id: str
+    status: str
+    error: str | None = None
+    next_attempt_at: float = 0.0
+
+
+class EventQueue:
+    """The SQLite journal plus delivery state; use as a context manager."""
+
+    def __init__(self, path: Path, *, timeout: float = 30.0) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        try:
+            self.conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            if version != SCHEMA_VERSION:
+                self._create_schema(version)
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+            self.conn.execute("PRAGMA foreign_keys = ON")
+        except BaseException:
+            self.conn.close()
+            raise
+
+    def __enter__(self) -> EventQueue:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- schema -------------------------------------------------------------------------------
+
+    def _create_schema(self, version: int) -> None:
+        if version > SCHEMA_VERSION:
+            raise CliError(
+                "EVENT_QUEUE_TOO_NEW",
+                f"{self.path} has queue schema {version}; this spec-kitty knows up to "
+                f"{SCHEMA_VERSION}. Upgrade spec-kitty.",
+                details={"file": str(self.path), "schema_version": version},
+            )
+        import sqlite_utils
+
+        db = sqlite_utils.Database(self.conn)
+        foreign = sorted(set(db.table_names()) - EXPECTED_TABLES - {"sqlite_sequence"})
+        if foreign:
+            raise CliError(
+                "EVENT_QUEUE_UNKNOWN_SCHEMA",
+                f"{self.path} holds tables spec-kitty does not know ({', '.join(foreign)}); "
+                "run `spec-kitty upgrade` to rewrite legacy queue state",
+                details={"file": str(self.path), "tables": foreign, "hint": "spec-kitty upgrade"},
+            )
+        self.conn.execute("PRAGMA journal_mode = WAL")
+        # Raw statements in one transaction (sqlite-utils' own writes commit on their own).
+        with self._transaction():
+            for statement in STATEMENTS:
+                self.conn.execute(statement)
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO queue_meta (key, value) VALUES (?, ?)",
+                [("schema_version", str(SCHEMA_VERSION)), ("created_at", f"{time.time():.6f}")],
+            )
+            self.conn.execute(f"PRAGMA user_version = {int(SCHEMA_VERSION)}")
+
+    def schema_version(self) -> int:
+        row = self.conn.execute("SELECT value FROM queue_meta WHERE key = 'schema_version'")
+        return int(row.fetchone()[0])
+
+    # -- writes -------------------------------------------------------------------------------
+
+    def append(self, envelope: Mapping[str, Any]) -> bool:
+        """Gate and store one envelope; False when this exact event is already queued."""
+        return self.append_many([envelope]) == 1
+
+    def append_many(self, envelopes: Iterable[Mapping[str, Any]]) -> int:
+        """Gate every envelope, then store them all in one transaction; return how many were new.
+
+        Re-appending an identical envelope is a no-op; a different envelope under an existing
+        event_id is an error (EVENT_ID_CONFLICT) and nothing of the call is stored.
+        """
+        from spec_kitty_gate import check
+
+        items = list(envelopes)
+        for envelope in items:
+            check("event", envelope)
+        return self._insert(items)
+
+    def _insert(self, envelopes: Sequence[Mapping[str, Any]]) -> int:
+        """Store already-gated envelopes (one transaction). Callers must have gated them."""
+        now = time.time()
+        inserted = 0
+        with self._transaction():
+            for env in envelopes:
+                text = canonical_json(env)
+                cur = self.conn.execute(
+                    "INSERT INTO event_journal (event_id, event_type, aggregate_type, "
+                    "aggregate_id, lamport_clock, build_id, envelope, enqueued_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING",
+                    (
+                        env["event_id"],
+                        env["event_type"],
+                        env["aggregate_type"],
+                        env["aggregate_id"],
+                        env["lamport_clock"],
+                        env["build_id"],
+                        text,
+                        now,
+                    ),
+                )
+                if cur.rowcount == 0:
+                    self._check_same(env["event_id"], text)
+                    continue
+                self.conn.execute(
+                    "INSERT INTO event_delivery (event_id, seq, state, updated_at) "
+                    "VALUES (?, ?, 'pending', ?)",
+                    (env["event_id"], cur.lastrowid, now),
+                )
+                inserted += 1
+        return inserted
+
+    def _check_same(self, event_id: str, text: str) -> None:
+        row = self.conn.execute(
+            "SELECT envelope FROM event_journal WHERE event_id = ?", (event_id,)
+        ).fetchone()
+        if row[0] != text:
+            raise CliError(
+                "EVENT_ID_CONFLICT",
+                f"event {event_id} is already queued with a different envelope",
+                details={"event_id": event_id, "file": str(self.path)},
+            )
+
+    def apply(self, outcomes: Sequence[Outcome], *, now: float | None = None) -> None:
+        """Record the answer for a batch in ONE transaction (all or nothing)."""
+        at = time.time() if now is None else now
+        acked = [(o.status, at, at, o.event_id) for o in outcomes if o.status in ACKNOWLEDGED]
+        rejected = [
+            (o.error or "rejected", at, o.event_id) for o in outcomes if o.status == "rejected"
+        ]
+        retry = [
+            (o.error, o.next_attempt_at, at, o.event_id) for o in outcomes if o.status == "retry"
+        ]
+        unknown = {o.status for o in outcomes} - {"delivered", "duplicate", "rejected", "retry"}
+        if unknown:
+            raise ValueError(f"unknown outcome status: {sorted(unknown)}")
+        with self._transaction():
+            self.conn.executemany(
+                "UPDATE event_delivery SET state = ?, acknowledged_at = ?, updated_at = ?, "
+                "last_error = NULL WHERE event_id = ? AND state = 'pending'",
+                acked,
+            )
+            self.conn.executemany(
+                "UPDATE event_delivery SET state = 'rejected', reject_reason = ?, "
+                "updated_at = ? WHERE event_id = ? AND state = 'pending'",
+                rejected,
+            )
+            self.conn.executemany(
+                "UPDATE event_delivery SET retry_count = retry_count + 1, last_error = ?, "
+                "next_attempt_at = ?, updated_at = ? WHERE event_id = ? AND state = 'pending'",
+                retry,
+            )
+
+    def record_run(self, run: Mapping[str, Any]) -> None:
+        """Store the summary of one `sync now` run."""
+        keys = (
+            "started_at",
+            "finished_at",
+            "server_url",
+            "outcome",
+            "sent",
+            "delivered",
+            "duplicate",
+            "rejected",
+            "error_code",
+            "error",
+        )
+        with self._transaction():
+            self.conn.execute(
+                # Column names are the constants above, never input.
+                f"INSERT INTO sync_runs ({', '.join(keys)}) "  # noqa: S608
+                f"VALUES ({', '.join('?' * len(keys))})",
+                tuple(run.get(k) for k in keys),
+            )
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self.conn)
+
+    # -- reads --------------------------------------------------------------------------------
+
+    def pending(
+        self, *, after_seq: int = 0, limit: int = 500, due_before: float | None = None
+    ) -> list[StoredEvent]:
+        """Pending events after ``after_seq`` in journal order (optionally only due ones)."""
+        sql = (
+            "SELECT d.seq, d.event_id, j.envelope, d.retry_count FROM event_delivery d "
+            "JOIN event_journal j ON j.seq = d.seq WHERE d.state = 'pending' AND d.seq > ?"
+        )
+        params: list[Any] = [after_seq]
+        if due_before is not None:
+            sql += " AND d.next_attempt_at <= ?"
+            params.append(due_before)
+        sql += " ORDER BY d.seq LIMIT ?"
+        params.append(limit)
+        return [
+            StoredEvent(seq=seq, event_id=eid, envelope=json.loads(text), retry_count=retries)
+            for seq, eid, text, retries in self.conn.execute(sql, params)
+        ]
+
+    def counts(self) -> dict[str, int]:
+        """Number of events in each delivery state (every state present, zero when empty)."""
+        out = dict.fromkeys(STATES, 0)
+        for state, n in self.conn.execute(
+            "SELECT state, count(*) FROM event_delivery GROUP BY state"
+        ):
+            out[state] = n
+        return out
+
+    def delivery(self, event_id: str) -> dict[str, Any] | None:
+        """The delivery row of one event (state, retry_count, next_attempt_at, errors)."""
+        cur = self.conn.execute("SELECT * FROM event_delivery WHERE event_id = ?", (event_id,))
+        row = cur.fetchone()
+        if row is None:
+            return None
+        return dict(zip([c[0] for c in cur.description], row, strict=True))
+
+    def iter_envelopes(self, *, state: str | None = None) -> Iterator[dict[str, Any]]:
+        """Replay: every stored envelope in journal order, exactly as stored."""
+        sql = "SELECT j.envelope FROM event_journal j"
+        params: tuple[Any, ...] = ()
+        if state is not None:
+            sql += " JOIN event_delivery d ON d.seq = j.seq WHERE d.state = ?"
+            params = (state,)
+        for (text,) in self.conn.execute(sql + " ORDER BY j.seq", params):
+            yield json.loads(text)
+
+    def max_lamport(self) -> int:
+        row = self.conn.execute("SELECT max(lamport_clock) FROM event_journal").fetchone()
+        return int(row[0] or 0)
+
+    def next_attempt_at(self) -> float | None:
+        row = self.conn.execute(
+            "SELECT min(next_attempt_at) FROM event_delivery "
+            "WHERE state = 'pending' AND next_attempt_at > 0"
+        ).fetchone()
+        return None if row[0] is None else float(row[0])
+
+    def last_error(self) -> str | None:
+        row = self.conn.execute(
+            "SELECT last_error FROM event_delivery WHERE state = 'pending' AND last_error "
+            "IS NOT NULL ORDER BY updated_at DESC LIMIT 1"
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def last_run(self) -> dict[str, Any] | None:
+        cur = self.conn.execute("SELECT * FROM sync_runs ORDER BY run_id DESC LIMIT 1")
+        row = cur.fetchone()
+        if row is None:
+            return None
+        return dict(zip([c[0] for c in cur.description], row, strict=True))
+
+    def rejections(self, *, limit: int = 20) -> list[dict[str, Any]]:
+        cur = self.conn.execute(
+            "SELECT event_id, reject_reason FROM event_delivery WHERE state = 'rejected' "
+            "ORDER BY updated_at DESC LIMIT ?",
+            (limit,),
+        )
+        return [{"event_id": eid, "reason": reason} for eid, reason in cur]
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self.conn.execute("ROLLBACK" if exc_type is not None else "COMMIT")
+
+
+def queue_path(checkout_root: Path) -> Path:
+    from spec_kitty_identity import checkout_state_dir
+
+    return checkout_state_dir(checkout_root) / EVENTS_DB

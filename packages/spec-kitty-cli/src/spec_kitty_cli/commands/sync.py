@@ -1,0 +1,220 @@
+"""`spec-kitty sync now|status|bodies`: deliver this checkout's queued events and bodies.
+
+`sync now` drains the event queue (`.kittify/state/events.db`) in gated batches to
+`POST {server}/api/v1/events/batch/`, then drains artifact bodies through
+``spec_kitty_cli.commands.sync_bodies.drain_bodies_for_checkout(root, *, progress) -> dict``
+(bodies go only after every event was answered: the SaaS needs the index events first).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .._lazy import LazyGroup
+from .._output import json_option, success
+from ..errors import CliError
+
+BODIES_MODULE = "spec_kitty_cli.commands.sync_bodies"
+BODIES_DRAIN = "drain_bodies_for_checkout"
+LONG_DRAIN = 200  # show a progress bar from this many items on (TTY, not --json)
+_FIXABLE = {
+    "SYNC_AUTH_FAILED",
+    "SYNC_ENDPOINT_NOT_FOUND",
+    "SYNC_PROTOCOL_MISMATCH",
+    "SYNC_BATCH_REJECTED",
+    "SYNC_EVENT_TOO_LARGE",
+}
+
+
+@click.group(
+    "sync",
+    cls=LazyGroup,
+    lazy={
+        "now": ("spec_kitty_cli.commands.sync", "now", "Deliver queued events, then bodies."),
+        "status": ("spec_kitty_cli.commands.sync", "status", "Show queue counts and last error."),
+        "bodies": (BODIES_MODULE, "bodies", "Artifact body sync queue (dossier bodies)."),
+    },
+)
+def sync() -> None:
+    """Deliver this checkout's queued events and artifact bodies to the SaaS."""
+
+
+@contextlib.contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[str], Callable[[int, int], None] | None]]:
+    """Yields a factory ``label -> progress(done, total)`` (a rich bar on long drains)."""
+    bars: dict[str, Any] = {}
+
+    def factory(label: str) -> Callable[[int, int], None] | None:
+        if not enabled:
+            return None
+
+        def update(done: int, total: int) -> None:
+            if label not in bars:
+                if total < LONG_DRAIN:
+                    return
+                if "_bar" not in bars:
+                    from rich.progress import Progress
+
+                    from .._output import console
+
+                    bars["_bar"] = Progress(console=console(stderr=True), transient=True)
+                    bars["_bar"].start()
+                bars[label] = bars["_bar"].add_task(label, total=total)
+            bars["_bar"].update(bars[label], completed=done, total=total)
+
+        return update
+
+    try:
+        yield factory
+    finally:
+        if "_bar" in bars:
+            bars["_bar"].stop()
+
+
+def drain_bodies(root: Path, progress: Callable[[int, int], None] | None) -> dict[str, Any]:
+    """Run the body sync drain if the body sync command is installed."""
+    import importlib
+
+    try:
+        module = importlib.import_module(BODIES_MODULE)
+    except ModuleNotFoundError as exc:
+        if exc.name != BODIES_MODULE:
+            raise
+        module = None
+    drain = getattr(module, BODIES_DRAIN, None)
+    if drain is None:
+        return {"status": "unavailable", "reason": f"{BODIES_MODULE}.{BODIES_DRAIN} not found"}
+    try:
+        report = drain(root, progress=progress)
+    except Exception as exc:
+        if not isinstance(getattr(exc, "code", None), str):
+            raise
+        return {"status": "failed", "error_code": exc.code, "message": str(exc)}  # type: ignore[attr-defined]
+    return {"status": "ran", "report": report}
+
+
+@click.command("now")
+@click.option("--events-only", is_flag=True, help="Deliver events only; leave bodies queued.")
+@json_option
+def now(events_only: bool, as_json: bool) -> None:
+    """Deliver every pending event in batches, then the queued artifact bodies.
+
+    Retries 429/5xx/timeouts/refused connections with backoff (honouring Retry-After) within
+    bounds; what is left stays queued for the next run. Exit 0 when everything was accepted,
+    1 when the server could not be reached, 2 when the server or the gate rejected events.
+    """
+    from .._auth import resolve_server
+    from .._events import drain_checkout
+    from .._events._sync import queue_status
+    from .._project import checkout_root
+
+    root = checkout_root()
+    url, token = resolve_server()
+    with _progress(not as_json and sys.stderr.isatty()) as progress:
+        report = drain_checkout(root, server_url=url, token=token, progress=progress("events"))
+        if events_only:
+            bodies: dict[str, Any] = {"status": "skipped", "reason": "--events-only"}
+        elif report.outcome != "drained":
+            bodies = {"status": "skipped", "reason": "events were not all delivered"}
+        else:
+            bodies = drain_bodies(root, progress("bodies"))
+    data = {
+        "server_url": url,
+        "events": report.to_dict(),
+        "bodies": bodies,
+        "queue": queue_status(root)["counts"],
+    }
+    _raise_for(report, bodies, data)
+
+    def human() -> None:
+        from .._output import console
+
+        out = console()
+        out.print(
+            f"[green]✓[/] Events: {report.delivered} delivered, {report.duplicate} already "
+            f"known, {report.rejected} rejected; {data['queue']['pending']} pending"
+        )
+        out.print(f"  bodies: {bodies['status']}")
+
+    success(data, as_json=as_json, human=human)
+
+
+def _raise_for(report: Any, bodies: dict[str, Any], data: dict[str, Any]) -> None:
+    if report.outcome in ("failed", "incomplete"):
+        code = report.error_code or "SYNC_INCOMPLETE"
+        raise CliError(
+            code,
+            f"sync stopped: {report.error or code}; undelivered events stay queued",
+            details=data,
+            operator_fixable=code in _FIXABLE,
+        )
+    if report.rejected or report.rejected_locally:
+        raise CliError(
+            "SYNC_EVENTS_REJECTED",
+            f"{report.rejected + report.rejected_locally} event(s) were rejected and are kept "
+            "with the reason (`spec-kitty sync status`)",
+            details=data,
+        )
+    if bodies.get("status") == "failed":
+        raise CliError(
+            "SYNC_BODIES_FAILED",
+            f"events delivered; body sync failed: {bodies.get('message')}",
+            details=data,
+            operator_fixable=False,
+        )
+
+
+def body_counts(root: Path) -> dict[str, Any]:
+    """Body queue counts via spec_kitty_bodysync.BodyQueue, without creating bodies.db."""
+    from spec_kitty_identity import checkout_state_dir
+
+    path = checkout_state_dir(root) / "bodies.db"
+    if not path.is_file():
+        return {"status": "empty", "queue_file": str(path), "counts": {}}
+    from spec_kitty_bodysync import BodyQueue
+
+    with BodyQueue(path) as queue:
+        counts = dict(queue.counts())
+    return {"status": "ok", "queue_file": str(path), "counts": counts}
+
+
+@click.command("status")
+@json_option
+def status(as_json: bool) -> None:
+    """Show event counts by delivery state, the next retry, the last error and body counts."""
+    from .._auth import server_settings
+    from .._events._sync import queue_status
+    from .._project import checkout_root
+
+    root = checkout_root()
+    settings = server_settings()
+    settings.pop("credentials_file", None)
+    data: dict[str, Any] = {
+        "checkout_root": str(root),
+        "events": queue_status(root),
+        "bodies": body_counts(root),
+        "server": settings,
+    }
+
+    def human() -> None:
+        from rich.markup import escape
+
+        from .._output import console
+
+        out = console()
+        events = data["events"]
+        counts = events["counts"]
+        out.print("Events: " + ", ".join(f"{k} {v}" for k, v in counts.items() if k != "total"))
+        if events["last_error"]:
+            err = events["last_error"]
+            out.print(f"  last error: {escape(str(err['code']))}: {escape(str(err['message']))}")
+        out.print(f"Bodies: {data['bodies']['status']} {data['bodies']['counts']}")
+        out.print(f"Server: {settings['server_url'] or 'not configured'}")
+
+    success(data, as_json=as_json, human=human)
