@@ -58,7 +58,8 @@ class FakeSaas:
             self.headers.append(dict(request.headers))
             if self.script:
                 status, headers, payload = self.script.pop(0)
-                return Response(json.dumps(payload), status=status, headers=headers)
+                text = payload if isinstance(payload, str) else json.dumps(payload)
+                return Response(text, status=status, headers=headers)
             assert set(body) == UPLOAD_KEYS, sorted(body)
             key = tuple(body[k] for k in sorted(UPLOAD_KEYS - {"content_body"}))
             if key in self.stored:
