@@ -137,7 +137,7 @@ class SchemaCompiler:
             return self._array(node, typed=True)
         if kind == "string" and active <= _STRING_FUSED:
             return fused_string(node)
-        if kind in _SCALARS and active <= _SCALAR_FUSED:
+        if isinstance(kind, str) and kind in _SCALARS and active <= _SCALAR_FUSED:
             return sequence([type_check(kind), *self._value_checks(node)])
         if kind is None and len(active) == 1 and next(iter(active)) in ("anyOf", "oneOf", "allOf"):
             key = next(iter(active))
