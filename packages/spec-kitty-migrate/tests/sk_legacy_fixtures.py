@@ -82,8 +82,12 @@ def make_repo(path: Path) -> Path:
     return path
 
 
-def legacy_config_text(*, build_id: str | None = "9b2f6a4e-1c3d-4e5f-8a9b-0c1d2e3f4a5b",
-                       node_id: str = "d036a097a835", extra: str = "") -> str:
+def legacy_config_text(
+    *,
+    build_id: str | None = "9b2f6a4e-1c3d-4e5f-8a9b-0c1d2e3f4a5b",
+    node_id: str = "d036a097a835",
+    extra: str = "",
+) -> str:
     build = f"  build_id: {build_id}\n" if build_id else ""
     return (
         "# spec-kitty project configuration\n"
@@ -133,20 +137,56 @@ def write_meta(root: Path, slug: str, data: dict[str, Any]) -> Path:
 
 def legacy_status_lines(slug: str) -> list[dict[str, Any]]:
     return [
-        {"event_id": "01JQ0000000000000000000001", "feature_slug": slug, "wp_id": "WP01",
-         "from_lane": "planned", "to_lane": "claimed", "at": "2026-04-05T10:00:00+00:00",
-         "actor": "claude", "force": False, "execution_mode": "worktree", "reason": None,
-         "review_ref": None, "evidence": None},
-        {"event_id": "01JQ0000000000000000000002", "feature_slug": slug, "wp_id": "WP01",
-         "from_lane": "claimed", "to_lane": "doing", "at": "2026-04-05T10:05:00+00:00",
-         "actor": "claude", "force": False, "execution_mode": "worktree", "reason": None,
-         "review_ref": None, "evidence": None},
-        {"event_id": "01JQ0000000000000000000003", "kind": "annotation", "wp_id": "WP01",
-         "at": "2026-04-05T10:06:00+00:00", "actor": "claude", "delta": {"note": "halfway – ok"}},
-        {"event_id": "01JQ0000000000000000000004", "feature_slug": slug, "wp_id": "WP01",
-         "from_lane": "doing", "to_lane": "for_review", "at": "2026-04-05T10:09:00+00:00",
-         "actor": "claude", "force": False, "execution_mode": "worktree", "reason": None,
-         "review_ref": None, "evidence": None},
+        {
+            "event_id": "01JQ0000000000000000000001",
+            "feature_slug": slug,
+            "wp_id": "WP01",
+            "from_lane": "planned",
+            "to_lane": "claimed",
+            "at": "2026-04-05T10:00:00+00:00",
+            "actor": "claude",
+            "force": False,
+            "execution_mode": "worktree",
+            "reason": None,
+            "review_ref": None,
+            "evidence": None,
+        },
+        {
+            "event_id": "01JQ0000000000000000000002",
+            "feature_slug": slug,
+            "wp_id": "WP01",
+            "from_lane": "claimed",
+            "to_lane": "doing",
+            "at": "2026-04-05T10:05:00+00:00",
+            "actor": "claude",
+            "force": False,
+            "execution_mode": "worktree",
+            "reason": None,
+            "review_ref": None,
+            "evidence": None,
+        },
+        {
+            "event_id": "01JQ0000000000000000000003",
+            "kind": "annotation",
+            "wp_id": "WP01",
+            "at": "2026-04-05T10:06:00+00:00",
+            "actor": "claude",
+            "delta": {"note": "halfway - ok"},
+        },
+        {
+            "event_id": "01JQ0000000000000000000004",
+            "feature_slug": slug,
+            "wp_id": "WP01",
+            "from_lane": "doing",
+            "to_lane": "for_review",
+            "at": "2026-04-05T10:09:00+00:00",
+            "actor": "claude",
+            "force": False,
+            "execution_mode": "worktree",
+            "reason": None,
+            "review_ref": None,
+            "evidence": None,
+        },
     ]
 
 
@@ -176,7 +216,7 @@ def write_wp(root: Path, slug: str, name: str = "WP01-setup.md", lane: str = "do
 
 
 def legacy_row(i: int, *, project_uuid: str = PROJECT_UUID, body_size: int = 200) -> dict[str, Any]:
-    body = (f"# Artefakt {i} – ünïcødé ✓\n" + "x" * body_size)
+    body = f"# Artefakt {i} - ünïcødé ✓\n" + "x" * body_size
     return {
         "project_uuid": project_uuid,
         "feature_slug": f"{(i % 7) + 1:03d}-mission-ü{i % 7}",
@@ -191,27 +231,36 @@ def legacy_row(i: int, *, project_uuid: str = PROJECT_UUID, body_size: int = 200
         "retry_count": i % 5,
         "next_attempt_at": 1_760_000_000.0 + i * 1.5,
         "created_at": 1_750_000_000.0 + i,
-        "last_error": None if i % 4 else f"HTTP 503 on attempt {i % 5} – retry",
+        "last_error": None if i % 4 else f"HTTP 503 on attempt {i % 5} - retry",
     }
 
 
-def make_legacy_queue(path: Path, rows: list[dict[str, Any]], *, ddl: str = LEGACY_QUEUE_DDL_FULL,
-                      with_event_queue: bool = True) -> Path:
+def make_legacy_queue(
+    path: Path,
+    rows: list[dict[str, Any]],
+    *,
+    ddl: str = LEGACY_QUEUE_DDL_FULL,
+    with_event_queue: bool = True,
+) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path))
     conn.executescript(ddl)
     if with_event_queue:
         conn.executescript(LEGACY_EVENT_QUEUE_DDL)
     columns = [r[1] for r in conn.execute("PRAGMA table_info(body_upload_queue)") if r[1] != "id"]
-    sql = (f"INSERT INTO body_upload_queue ({', '.join(columns)}) "
-           f"VALUES ({', '.join('?' for _ in columns)})")
+    sql = (
+        f"INSERT INTO body_upload_queue ({', '.join(columns)}) "
+        f"VALUES ({', '.join('?' for _ in columns)})"
+    )
     conn.executemany(sql, ([row[c] for c in columns] for row in rows))
     conn.commit()
     conn.close()
     return path
 
 
-def legacy_rows_by_key(path: Path, project_uuid: str = PROJECT_UUID) -> dict[tuple[Any, ...], dict[str, Any]]:
+def legacy_rows_by_key(
+    path: Path, project_uuid: str = PROJECT_UUID
+) -> dict[tuple[Any, ...], dict[str, Any]]:
     conn = sqlite3.connect(str(path))
     conn.row_factory = sqlite3.Row
     rows = conn.execute(
@@ -219,8 +268,15 @@ def legacy_rows_by_key(path: Path, project_uuid: str = PROJECT_UUID) -> dict[tup
     ).fetchall()
     conn.close()
     return {
-        (r["project_uuid"], r["feature_slug"], r["target_branch"], r["mission_key"],
-         r["manifest_version"], r["artifact_path"], r["content_hash"]): dict(r)
+        (
+            r["project_uuid"],
+            r["feature_slug"],
+            r["target_branch"],
+            r["mission_key"],
+            r["manifest_version"],
+            r["artifact_path"],
+            r["content_hash"],
+        ): dict(r)
         for r in rows
     }
 
@@ -231,20 +287,34 @@ def canonical_rows_by_key(path: Path) -> dict[tuple[Any, ...], dict[str, Any]]:
     rows = conn.execute("SELECT * FROM body_upload_queue").fetchall()
     conn.close()
     return {
-        (r["project_uuid"], r["mission_slug"], r["target_branch"], r["mission_type"],
-         r["manifest_version"], r["artifact_path"], r["content_hash"]): dict(r)
+        (
+            r["project_uuid"],
+            r["mission_slug"],
+            r["target_branch"],
+            r["mission_type"],
+            r["manifest_version"],
+            r["artifact_path"],
+            r["content_hash"],
+        ): dict(r)
         for r in rows
     }
 
 
 FIELD_PAIRS = (
-    ("project_uuid", "project_uuid"), ("feature_slug", "mission_slug"),
-    ("target_branch", "target_branch"), ("mission_key", "mission_type"),
-    ("manifest_version", "manifest_version"), ("artifact_path", "artifact_path"),
-    ("content_hash", "content_hash"), ("hash_algorithm", "hash_algorithm"),
-    ("content_body", "content_body"), ("size_bytes", "size_bytes"),
-    ("retry_count", "retry_count"), ("next_attempt_at", "next_attempt_at"),
-    ("created_at", "created_at"), ("last_error", "last_error"),
+    ("project_uuid", "project_uuid"),
+    ("feature_slug", "mission_slug"),
+    ("target_branch", "target_branch"),
+    ("mission_key", "mission_type"),
+    ("manifest_version", "manifest_version"),
+    ("artifact_path", "artifact_path"),
+    ("content_hash", "content_hash"),
+    ("hash_algorithm", "hash_algorithm"),
+    ("content_body", "content_body"),
+    ("size_bytes", "size_bytes"),
+    ("retry_count", "retry_count"),
+    ("next_attempt_at", "next_attempt_at"),
+    ("created_at", "created_at"),
+    ("last_error", "last_error"),
 )
 
 
@@ -258,12 +328,18 @@ def assert_rows_carried(legacy: Path, canonical: Path, project_uuid: str = PROJE
         target = mine[key]
         for legacy_name, canonical_name in FIELD_PAIRS:
             assert target[canonical_name] == row.get(legacy_name, target[canonical_name]), (
-                key, legacy_name, row.get(legacy_name), target[canonical_name])
+                key,
+                legacy_name,
+                row.get(legacy_name),
+                target[canonical_name],
+            )
         assert target["state"] == "pending"
     return len(old)
 
 
-def make_legacy_project(root: Path, *, home: Path, rows: int = 30, slug: str = "064-complete-mission-identity-cutover") -> Path:
+def make_legacy_project(
+    root: Path, *, home: Path, rows: int = 30, slug: str = "064-complete-mission-identity-cutover"
+) -> Path:
     """A git checkout with every kind of legacy state, committed like an old spec-kitty left it."""
     make_repo(root)
     write_legacy_config(root)

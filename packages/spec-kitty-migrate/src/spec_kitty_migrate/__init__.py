@@ -28,10 +28,11 @@ from .errors import (
     UpgradeVerifyError,
 )
 
-__all__ = [
-    "STEPS",
+# Plain sorted() order (the monorepo convention test), not ruff's constants-first order.
+__all__ = [  # noqa: RUF022
     "Finding",
     "MigrationStep",
+    "STEPS",
     "StepPlan",
     "StepReport",
     "UpgradeBackupError",

@@ -160,7 +160,7 @@ def _frontmatter(path: Path) -> Finding | None:
                 continue
             line = "mission_slug:" + line[len("feature_slug:") :]
         elif re.match(r"^lane:\s*['\"]?doing['\"]?\s*(#.*)?$", line.rstrip("\r\n")):
-            line = re.sub(r"['\"]?doing['\"]?", "in_progress", line, count=1)
+            line = re.sub(r"(['\"]?)doing\1", r"\1in_progress\1", line, count=1)
         head.append(line)
     if yaml.safe_load("".join(head)) != expected:
         return Finding(
