@@ -1,0 +1,105 @@
+"""`spec-kitty contract`: check JSON documents against the vendored 3.0.0 contract artifact.
+
+    spec-kitty contract check --surface event envelope.json
+    cat batch.json | spec-kitty contract check --surface event_batch - --json
+    spec-kitty contract info --json
+
+Exit 0 when the document conforms; exit 2 (operator-fixable) on a violation, an unknown
+surface, or a file that cannot be read or is not JSON.
+"""
+
+from __future__ import annotations
+
+import click
+
+from .._output import json_option, success
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+
+@click.group("contract")
+def contract() -> None:
+    """Check documents against the spec-kitty 3.0.0 contract (the gate every upload passes)."""
+
+
+def _read_document(source: str) -> Any:
+    import json
+    import sys
+    from pathlib import Path
+
+    from ..errors import CliError
+
+    name = "<stdin>" if source == "-" else source
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(
+            "CONTRACT_INPUT_UNREADABLE",
+            f"cannot read {name}: {exc}",
+            details={"file": name, "reason": type(exc).__name__},
+        ) from None
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        details = {"file": name, "line": getattr(exc, "lineno", None)}
+        details["column"] = getattr(exc, "colno", None)
+        raise CliError(
+            "CONTRACT_INPUT_INVALID_JSON", f"{name} is not valid JSON: {exc}", details=details
+        ) from None
+
+
+@contract.command("check")
+@click.option("--surface", "surface", required=True, help="Surface name, e.g. event, event_batch.")
+@click.argument("source", metavar="FILE|-")
+@json_option
+def check(surface: str, source: str, as_json: bool) -> None:
+    """Validate the JSON document in FILE (or stdin with -) for one contract surface."""
+    import spec_kitty_gate
+
+    from ..errors import CliError
+
+    name = "<stdin>" if source == "-" else source
+    document = _read_document(source)
+    try:
+        spec_kitty_gate.check(surface, document)
+    except spec_kitty_gate.ContractViolation as exc:
+        raise CliError(
+            exc.code,
+            f"{name}: {exc.message}",
+            details={"file": name, "surface": surface, "violations": [exc.details]},
+        ) from None
+    artifact_id = spec_kitty_gate.artifact_info()["artifact_id"]
+    data = {"artifact_id": artifact_id, "conformant": True, "file": name, "surface": surface}
+
+    def human() -> None:
+        from .._output import console
+
+        console().print(f"[green]✓[/] {name} conforms to [bold]{surface}[/] ({artifact_id})")
+
+    success(data, as_json=as_json, human=human)
+
+
+@contract.command("info")
+@json_option
+def info(as_json: bool) -> None:
+    """Show the contract artifact: id, provenance and surfaces."""
+    import spec_kitty_gate
+
+    data = spec_kitty_gate.artifact_info()
+
+    def human() -> None:
+        from .._output import console
+
+        out = console()
+        prov = data["provenance"]
+        out.print(f"[bold]{data['artifact_id']}[/] (artifact {data['artifact_version']})")
+        package = prov["events_package"]
+        out.print(f"  from {package['name']}=={package['version']} @ {prov['events_commit'][:7]}")
+        out.print(
+            f"  SaaS wire rules @ {prov['saas_commit']}, plan {prov['spec_kitty_plan_commit']}"
+        )
+        out.print("  surfaces: " + ", ".join(data["surfaces"]))
+
+    success(data, as_json=as_json, human=human)
