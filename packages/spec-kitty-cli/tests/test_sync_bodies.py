@@ -1,0 +1,214 @@
+"""`spec-kitty sync bodies` against a real loopback push-content server."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+UPLOAD_KEYS = {
+    "project_uuid", "mission_slug", "target_branch", "mission_type", "manifest_version",
+    "artifact_path", "content_hash", "hash_algorithm", "content_body",
+}  # fmt: skip
+
+
+class Saas:
+    def __init__(self, server: HTTPServer) -> None:
+        self.server = server
+        self.stored: dict[tuple[str, ...], dict[str, Any]] = {}
+        self.requests: list[dict[str, Any]] = []
+        self.script: list[tuple[int, Any]] = []
+        server.expect_request("/api/dossier/push-content/", method="POST").respond_with_handler(
+            self.handle
+        )
+
+    def handle(self, request: Request) -> Response:
+        body = json.loads(request.get_data(as_text=True))
+        self.requests.append(body)
+        if self.script:
+            status, payload = self.script.pop(0)
+            return Response(json.dumps(payload), status=status)
+        key = tuple(body[k] for k in sorted(UPLOAD_KEYS - {"content_body"}))
+        if key in self.stored:
+            return Response('{"status": "already_exists"}', status=200)
+        self.stored[key] = body
+        return Response('{"status": "stored"}', status=201)
+
+
+@pytest.fixture
+def saas(httpserver_ipv4: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> Saas:
+    monkeypatch.setenv("SPEC_KITTY_SERVER_URL", httpserver_ipv4.url_for("/").rstrip("/"))
+    monkeypatch.setenv("SPEC_KITTY_TOKEN", "tok-bodies-123")
+    return Saas(httpserver_ipv4)
+
+
+def _mission(run_cli: Any, project: Path, title: str, **files: str) -> Path:
+    res = run_cli("agent", "mission", "create", title, "--json", cwd=project)
+    assert res.exit_code == 0, res.stdout + res.stderr
+    folder = Path(res.json()["mission_dir"])
+    for rel, text in files.items():
+        path = folder / rel.replace("__", "/")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return folder
+
+
+def _artifacts(folder: Path) -> set[str]:
+    from spec_kitty_bodysync import collect_artifacts
+
+    return {a.artifact_path for a in collect_artifacts(folder).artifacts}
+
+
+def test_offline_queues_and_rerun_is_a_no_op(project: Path, run_cli: Any) -> None:
+    folder = _mission(run_cli, project, "User auth", **{"plan.md": "# Plan\n"})
+    n = len(_artifacts(folder))
+    assert {"meta.json", "plan.md"} <= _artifacts(folder)
+    res = run_cli("sync", "bodies", "--json", cwd=project)
+    assert res.exit_code == 0, res.stdout
+    data = res.json()
+    assert data["result"] == "success"
+    assert (data["enqueued"], data["already_queued"], data["pending"]) == (n, 0, n)
+    assert (data["delivered"], data["dead_letter"], data["parked"]) == (0, 0, 0)
+    assert data["server"] == "offline" and data["status"] == "queued offline"
+    assert Path(data["queue_file"]) == project / ".kittify" / "state" / "bodies.db"
+    again = run_cli("sync", "bodies", "--json", cwd=project).json()
+    assert (again["enqueued"], again["already_queued"], again["pending"]) == (0, n, n)
+
+
+def test_delivers_under_the_canonical_namespace(project: Path, run_cli: Any, saas: Saas) -> None:
+    folder = _mission(
+        run_cli, project, "User auth",
+        **{"plan.md": "# Plan\n", "tasks__WP01-login.md": "---\nwork_package_id: WP01\n---\n"},
+    )  # fmt: skip
+    res = run_cli("sync", "bodies", "--json", cwd=project)
+    assert res.exit_code == 0, res.stdout
+    data = res.json()
+    n = len(_artifacts(folder))
+    assert (data["delivered"], data["pending"], data["status"]) == (n, 0, "drained")
+    assert data["queue"] == {"pending": 0, "delivered": n, "dead_letter": 0, "parked": 0}
+    meta = json.loads((folder / "meta.json").read_text())
+    from spec_kitty_identity import load_project_identity
+
+    project_uuid = load_project_identity(project).project_uuid
+    assert {r["artifact_path"] for r in saas.requests} == _artifacts(folder)
+    for body in saas.requests:
+        assert set(body) == UPLOAD_KEYS
+        assert body["project_uuid"] == project_uuid
+        assert body["mission_slug"] == meta["mission_slug"] == folder.name
+        assert body["mission_type"] == meta["mission_type"]
+        assert body["target_branch"] == meta["target_branch"] == "main"
+        assert body["manifest_version"] == "1"
+        assert body["hash_algorithm"] == "sha256"
+        on_disk = (folder / body["artifact_path"]).read_bytes()
+        assert body["content_body"].encode("utf-8") == on_disk
+    again = run_cli("sync", "bodies", "--json", cwd=project).json()
+    assert again["delivered"] == 0 and len(saas.requests) == n
+
+
+def test_mission_selector_and_unknown_mission(project: Path, run_cli: Any, saas: Saas) -> None:
+    first = _mission(run_cli, project, "First one")
+    _mission(run_cli, project, "Second one")
+    data = run_cli("sync", "bodies", "--mission", first.name, "--json", cwd=project).json()
+    assert data["missions"] == [first.name]
+    assert {r["mission_slug"] for r in saas.requests} == {first.name}
+    res = run_cli("sync", "bodies", "--mission", "999-nope", "--json", cwd=project)
+    assert res.exit_code == 2
+    assert res.json()["error_code"] == "MISSION_NOT_FOUND"
+
+
+def test_too_large_body_is_reported_not_queued(project: Path, run_cli: Any) -> None:
+    folder = _mission(run_cli, project, "Big one", **{"research__dump.md": "x" * 524_289})
+    data = run_cli("sync", "bodies", "--json", cwd=project).json()
+    assert data["skipped"] == [
+        {
+            "mission_slug": folder.name,
+            "artifact_path": "research/dump.md",
+            "reason": "too_large",
+            "detail": "524,289 bytes; the upload limit is 524,288 bytes",
+        }
+    ]
+    assert data["enqueued"] == len(_artifacts(folder))
+
+
+def test_server_refusal_is_a_dead_letter_and_exit_2(
+    project: Path, run_cli: Any, saas: Saas
+) -> None:
+    _mission(run_cli, project, "Refused")
+    saas.script.append((400, {"error": "validation_error", "detail": "nope"}))
+    res = run_cli("sync", "bodies", "--json", cwd=project)
+    assert res.exit_code == 2
+    err = res.json()
+    assert err["error_code"] == "SYNC_BODIES_REJECTED"
+    assert err["details"]["dead_letter"] == 1
+    assert err["details"]["failures"][0]["reason"] == "HTTP 400: validation_error - nope"
+    assert err["details"]["queue"]["dead_letter"] == 1
+
+
+def test_bad_token_is_a_structured_error(project: Path, run_cli: Any, saas: Saas) -> None:
+    _mission(run_cli, project, "Auth")
+    saas.script.append((401, {"detail": "expired"}))
+    res = run_cli("sync", "bodies", "--json", cwd=project)
+    assert res.exit_code == 2
+    assert res.json()["error_code"] == "BODY_SYNC_UNAUTHORIZED"
+    assert "tok-bodies-123" not in res.stdout
+
+
+def test_unreachable_server_is_exit_1_and_keeps_the_queue(
+    project: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("SPEC_KITTY_SERVER_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("SPEC_KITTY_TOKEN", "tok")
+    _mission(run_cli, project, "Offline server")
+    res = run_cli("sync", "bodies", "--json", cwd=project)
+    assert res.exit_code == 1
+    err = res.json()
+    assert err["error_code"] == "SYNC_SERVER_UNREACHABLE"
+    assert err["details"]["pending"] == err["details"]["enqueued"] > 0
+
+
+def test_human_output(project: Path, run_cli: Any) -> None:
+    _mission(run_cli, project, "Human", **{"contracts__api.bin.png": "x"})
+    res = run_cli("sync", "bodies", cwd=project)
+    assert res.exit_code == 0
+    assert "queued offline" in res.stdout
+    assert "unsupported_extension" in res.stdout
+
+
+def test_drain_for_checkout_reports_progress(project: Path, run_cli: Any, saas: Saas) -> None:
+    from spec_kitty_cli.commands.sync_bodies import drain_bodies_for_checkout
+
+    folder = _mission(run_cli, project, "Progress")
+    seen: list[tuple[int, int]] = []
+    data = drain_bodies_for_checkout(project, progress=lambda d, t: seen.append((d, t)))
+    n = len(_artifacts(folder))
+    assert data["delivered"] == n and seen[-1] == (n, n)
+    assert drain_bodies_for_checkout(project, progress=True)["already_queued"] == n
+
+
+def _batch_answer(request: Request) -> Response:
+    import gzip
+
+    events = json.loads(gzip.decompress(request.get_data()))["events"]
+    results = [{"event_id": e["event_id"], "status": "success"} for e in events]
+    return Response(json.dumps({"results": results}), content_type="application/json")
+
+
+def test_sync_now_delivers_bodies_after_events(project: Path, run_cli: Any, saas: Saas) -> None:
+    saas.server.expect_request("/api/v1/events/batch/", method="POST").respond_with_handler(
+        _batch_answer
+    )
+    folder = _mission(run_cli, project, "Now")
+    res = run_cli("sync", "now", "--json", cwd=project)
+    assert res.exit_code == 0, res.stdout + res.stderr
+    bodies = res.json()["bodies"]
+    assert bodies["status"] == "ran"
+    assert bodies["report"]["delivered"] == len(_artifacts(folder))
+    assert {r["mission_slug"] for r in saas.requests} == {folder.name}
