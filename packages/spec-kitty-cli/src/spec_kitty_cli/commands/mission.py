@@ -166,10 +166,11 @@ class _RunCommand(click.Command):
     """Usage errors of `mission run --json` get the run envelope (with `warnings`)."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        wants_json = "--json" in args  # read first: the parser consumes the list
         try:
             return super().parse_args(ctx, args)
         except click.UsageError as exc:
-            if "--json" not in args:
+            if not wants_json:
                 raise
             from .._output import emit_json
 

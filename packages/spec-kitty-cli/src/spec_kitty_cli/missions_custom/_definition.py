@@ -148,7 +148,7 @@ def parse_definition(doc: dict[str, Any], *, path: Path, source: bytes) -> Missi
         raise _malformed(f"`mission` must be a mapping, found {type(meta).__name__}")
     key = _required_str(meta, "key", "mission.key", None)
     if not KEY_RE.match(key):
-        raise _malformed(f"`mission.key` {key!r} must be kebab-case like erp-integration", key)
+        raise _malformed(f"`mission.key` {key!r} must be kebab-case like erp-integration")
     name = _required_str(meta, "name", "mission.name", key)
     version = _required_str(meta, "version", "mission.version", key)
     description = _optional_str(meta, "description", "mission.description", key) or ""

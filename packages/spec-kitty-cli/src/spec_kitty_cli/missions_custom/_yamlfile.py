@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 MAX_BYTES = 1024 * 1024  # 1 MiB: a mission definition is a few kilobytes
+MAX_DEPTH = 64  # nesting of mappings/sequences; libyaml's composer recurses in C (no limit)
 
 
 class YamlFileError(Exception):
@@ -37,6 +38,20 @@ def read_limited(path: Path) -> bytes:
         raise YamlFileError(f"cannot read the file: {exc.strerror or exc}") from exc
 
 
+def _check_depth(yaml: Any, text: str, loader: Any) -> None:
+    """Refuse deep nesting before composing: the event stream is flat, the composer is not."""
+    opening = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+    closing = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+    depth = 0
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, opening):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlFileError(f"nesting deeper than {MAX_DEPTH} levels")
+        elif isinstance(event, closing):
+            depth -= 1
+
+
 def load_mapping(path: Path) -> tuple[bytes, dict[str, Any]]:
     """Read ``path`` and parse it with the safe loader; it must hold a mapping."""
     import yaml
@@ -50,6 +65,7 @@ def load_mapping(path: Path) -> tuple[bytes, dict[str, Any]]:
         raise YamlFileError(f"file is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
+        _check_depth(yaml, text, loader)
         doc = yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as exc:
         raise YamlFileError(f"invalid YAML: {one_line(str(exc))}") from exc
