@@ -1,0 +1,219 @@
+"""Writing status: decide, emit, append and re-materialize under one per-mission lock.
+
+Every change runs as ``transact(...)``: take the mission's file lock (in the main repository's
+untracked `.kittify/state/locks/`), read the log afresh, let the caller decide, hand each event to
+the EventSink (a refusal there writes nothing), append the status lines in one write, then
+rewrite meta.json (if asked) and status.json atomically. Read, decide and append are covered by
+the same lock, so two racing claims cannot both win.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from ._log import append_records
+from ._reduce import reduce_events
+from ._sink import EventSink
+from ._view import SNAPSHOT_NAME, MissionView, resolve, view_of
+from .errors import StatusWriteError
+
+LOCK_TIMEOUT_S = 60.0
+EXECUTION_MODE = "worktree"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Move:
+    """One lane transition to record."""
+
+    wp_id: str
+    from_lane: str | None
+    to_lane: str
+    actor: str
+    force: bool = False
+    reason: str | None = None
+    review_ref: str | None = None
+    evidence: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SinkEvent:
+    event_type: str
+    aggregate_type: str
+    aggregate_id: str
+    payload: dict[str, Any]
+
+
+@dataclass(kw_only=True)
+class Change:
+    """What a command decided: moves, notes, extra events and an optional new meta.json."""
+
+    moves: list[Move] = field(default_factory=list)
+    notes: list[tuple[str, str, str]] = field(default_factory=list)  # (wp_id, actor, note)
+    before: list[SinkEvent] = field(default_factory=list)
+    after: list[SinkEvent] = field(default_factory=list)
+    meta: Any = None  # a MissionIdentity to write
+    policy_metadata: dict[str, Any] | None = None
+    result: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Committed:
+    view: MissionView
+    change: Change
+    records: list[dict[str, Any]]
+    torn_tail: str | None
+
+
+def lock_path(root: Path, slug: str) -> Path:
+    from spec_kitty_identity import checkout_state_dir
+
+    locks = checkout_state_dir(root) / "locks"
+    locks.mkdir(parents=True, exist_ok=True)
+    return locks / f"{slug}.lock"
+
+
+def transition_payload(view: MissionView, move: Move) -> dict[str, Any]:
+    """The 3.0.0 StatusTransitionPayload (exactly its keys)."""
+    return {
+        "mission_slug": view.slug,
+        "wp_id": move.wp_id,
+        "from_lane": move.from_lane,
+        "to_lane": move.to_lane,
+        "actor": move.actor,
+        "force": move.force,
+        "reason": move.reason,
+        "execution_mode": EXECUTION_MODE,
+        "review_ref": move.review_ref,
+        "evidence": move.evidence,
+    }
+
+
+class _Clock:
+    """Strictly increasing timestamps, never before the last one in the log."""
+
+    def __init__(self, view: MissionView) -> None:
+        stamps = [r["at"] for r in (*view.log.transitions, *view.log.annotations)]
+        self.last: datetime | None = None
+        if stamps:
+            try:
+                self.last = datetime.fromisoformat(max(stamps))
+            except ValueError:
+                self.last = None
+
+    def next(self) -> str:
+        now = datetime.now(UTC)
+        if self.last is not None and now <= self.last:
+            now = self.last + timedelta(microseconds=1)
+        self.last = now
+        return now.isoformat(timespec="microseconds")
+
+
+def _records(view: MissionView, change: Change, build_id: str) -> list[dict[str, Any]]:
+    from spec_kitty_identity import new_ulid
+
+    clock = _Clock(view)
+    records: list[dict[str, Any]] = []
+    for move in change.moves:
+        records.append(
+            {
+                **transition_payload(view, move),
+                "event_id": new_ulid(),
+                "mission_id": view.mission_id,
+                "at": clock.next(),
+                "policy_metadata": change.policy_metadata,
+                "build_id": build_id,
+            }
+        )
+    for wp_id, actor, note in change.notes:
+        records.append(
+            {
+                "event_id": new_ulid(),
+                "kind": "annotation",
+                "wp_id": wp_id,
+                "at": clock.next(),
+                "actor": actor,
+                "build_id": build_id,
+                "delta": {"note": note},
+            }
+        )
+    return records
+
+
+def materialize(view: MissionView) -> Path:
+    """Rewrite status.json atomically (skipped when the bytes would not change)."""
+    from spec_kitty_identity import atomic_write_text
+
+    path = view.mission_dir / SNAPSHOT_NAME
+    text = json.dumps(view.snapshot(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    try:
+        if path.exists() and path.read_text(encoding="utf-8") == text:
+            return path
+    except (OSError, UnicodeDecodeError):
+        pass
+    atomic_write_text(path, text)
+    return path
+
+
+def transact(
+    root: Path,
+    selector: str,
+    decide: Callable[[MissionView], Change],
+    *,
+    sink: EventSink,
+    build_id: Callable[[], str],
+) -> Committed:
+    """Run one status change under the mission's lock (see the module docstring)."""
+    from filelock import FileLock, Timeout
+
+    mission_dir, identity = resolve(root, selector)
+    lock = FileLock(str(lock_path(root, identity.mission_slug)), timeout=LOCK_TIMEOUT_S)
+    try:
+        with lock:
+            view = view_of(root, mission_dir, identity)
+            change = decide(view)
+            return _commit(view, change, sink, build_id)
+    except Timeout as exc:
+        raise StatusWriteError(
+            f"timed out after {LOCK_TIMEOUT_S:.0f}s waiting for the lock of {identity.mission_slug}",
+            details={"lock": str(lock.lock_file)},
+        ) from exc
+
+
+def _commit(
+    view: MissionView, change: Change, sink: EventSink, build_id: Callable[[], str]
+) -> Committed:
+    from spec_kitty_identity import write_mission_meta
+
+    if not (change.moves or change.notes or change.meta is not None or change.after):
+        return Committed(view=view, change=change, records=[], torn_tail=None)
+    records = _records(view, change, build_id()) if change.moves or change.notes else []
+    agg = "WorkPackage"
+    for event in change.before:
+        sink.emit(event.event_type, event.aggregate_type, event.aggregate_id, event.payload)
+    for move in change.moves:
+        payload = transition_payload(view, move)
+        sink.emit("WPStatusChanged", agg, f"{view.mission_id}:{move.wp_id}", payload)
+    for event in change.after:
+        sink.emit(event.event_type, event.aggregate_type, event.aggregate_id, event.payload)
+    torn = append_records(view.log, records) if records else None
+    identity = view.identity
+    if change.meta is not None:
+        write_mission_meta(view.mission_dir / "meta.json", change.meta)
+        identity = change.meta
+    transitions = [*view.log.transitions, *(r for r in records if "kind" not in r)]
+    annotations = [*view.log.annotations, *(r for r in records if "kind" in r)]
+    after = MissionView(
+        root=view.root,
+        mission_dir=view.mission_dir,
+        identity=identity,
+        wps=view.wps,
+        log=view.log,
+        reduced=reduce_events(transitions, annotations),
+    )
+    materialize(after)
+    return Committed(view=after, change=change, records=records, torn_tail=torn)

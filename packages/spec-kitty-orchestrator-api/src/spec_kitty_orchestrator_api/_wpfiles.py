@@ -1,0 +1,208 @@
+"""WP prompt files: `kitty-specs/<slug>/tasks/WPnn[-title].md` with YAML frontmatter.
+
+The frontmatter is validated strictly: `work_package_id` must equal the id in the file name,
+`dependencies` is a list of WP ids, `subtasks` a list of ids, and an unknown key is an error
+that names the file and the key. Lanes are never read from frontmatter: the event log rules.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ._frontmatter import parse_frontmatter, split_frontmatter
+from .errors import WPFileError, WPNotFoundError
+
+WP_ID_RE = re.compile(r"^WP\d{2,}$")
+_FILE_RE = re.compile(r"^(WP\d{2,})(?:-[^/]*)?\.md$")
+TASKS_DIR = "tasks"
+_STR_KEYS = frozenset(
+    {
+        "agent",
+        "agent_profile",
+        "assignee",
+        "authoritative_surface",
+        "base_branch",
+        "base_commit",
+        "branch_strategy",
+        "created_at",
+        "description",
+        "estimated_duration",
+        "execution_mode",
+        "merge_target_branch",
+        "mission_id",
+        "mission_slug",
+        "model",
+        "phase",
+        "planning_base_branch",
+        "priority",
+        "review_feedback",
+        "review_feedback_file",
+        "review_status",
+        "reviewed_by",
+        "reviewer_agent",
+        "role",
+        "subtitle",
+        "task_type",
+    }
+)
+_ANY_KEYS = frozenset(
+    {
+        "activity_log",
+        "create_intent",
+        "history",
+        "mission_number",
+        "owned_files",
+        "requirement_refs",
+        "shell_pid",
+        "tags",
+        "tracker_refs",
+    }
+)
+ALLOWED_KEYS = frozenset({"work_package_id", "title", "dependencies", "subtasks"}) | (
+    _STR_KEYS | _ANY_KEYS
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkPackage:
+    """One work package as authored in its prompt file."""
+
+    wp_id: str
+    title: str
+    dependencies: tuple[str, ...]
+    subtasks: tuple[str, ...]
+    path: Path
+
+
+def _fail(path: Path, message: str, **details: Any) -> WPFileError:
+    return WPFileError(f"{path}: {message}", details={"file": str(path), **details})
+
+
+def _id_list(path: Path, key: str, value: Any, pattern: re.Pattern[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _fail(path, f"`{key}` must be a list of strings", key=key)
+    for item in value:
+        if pattern is not None and not pattern.match(item):
+            raise _fail(path, f"`{key}` entry {item!r} is not a WP id like WP01", key=key)
+    return tuple(value)
+
+
+def parse_wp_text(path: Path, wp_id: str, text: str) -> WorkPackage:
+    """Validate one prompt file's text (``wp_id`` is the id taken from its file name)."""
+    parts = split_frontmatter(text)
+    if parts is None:
+        raise _fail(path, "missing YAML frontmatter (a `---` block at the top)", key=None)
+    try:
+        data = parse_frontmatter(parts[0])
+    except Exception as exc:  # yaml.YAMLError; yaml is imported lazily
+        reason = str(exc).replace("\n", " ")
+        raise _fail(path, f"frontmatter is not valid YAML ({reason})", key=None) from exc
+    if not isinstance(data, dict):
+        raise _fail(path, "frontmatter must be a mapping", key=None)
+    for key in sorted(data, key=str):
+        if key not in ALLOWED_KEYS:
+            raise _fail(path, f"unknown frontmatter key `{key}`", key=str(key))
+    if data.get("work_package_id") != wp_id:
+        raise _fail(
+            path,
+            f"`work_package_id` must be {wp_id!r} (the id in the file name), "
+            f"found {data.get('work_package_id')!r}",
+            key="work_package_id",
+        )
+    for key in _STR_KEYS & data.keys():
+        if data[key] is not None and not isinstance(data[key], str):
+            raise _fail(path, f"`{key}` must be a string", key=key)
+    title = data.get("title", wp_id)
+    if not isinstance(title, str) or not title.strip():
+        raise _fail(path, "`title` must be a non-empty string", key="title")
+    deps = _id_list(path, "dependencies", data.get("dependencies"), WP_ID_RE)
+    if wp_id in deps:
+        raise _fail(path, f"{wp_id} depends on itself", key="dependencies")
+    subtasks = _id_list(path, "subtasks", data.get("subtasks"), None)
+    return WorkPackage(
+        wp_id=wp_id, title=title.strip(), dependencies=deps, subtasks=subtasks, path=path
+    )
+
+
+def wp_files(mission_dir: Path) -> dict[str, Path]:
+    """WP id -> prompt file, for every `tasks/WPnn[-title].md` (README.md etc. ignored)."""
+    found: dict[str, Path] = {}
+    tasks = mission_dir / TASKS_DIR
+    try:
+        names = sorted(p.name for p in tasks.iterdir())
+    except (FileNotFoundError, NotADirectoryError):
+        return found
+    for name in names:
+        match = _FILE_RE.match(name)
+        if match is None:
+            continue
+        wp_id = match.group(1)
+        if wp_id in found:
+            raise _fail(
+                tasks / name,
+                f"two prompt files for {wp_id}: {found[wp_id].name} and {name}",
+                key="work_package_id",
+            )
+        found[wp_id] = tasks / name
+    return found
+
+
+def load_work_packages(mission_dir: Path) -> dict[str, WorkPackage]:
+    """Every work package of a mission, validated, keyed and sorted by WP id."""
+    wps: dict[str, WorkPackage] = {}
+    for wp_id, path in sorted(wp_files(mission_dir).items()):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise _fail(path, f"cannot read ({exc})", key=None) from exc
+        wps[wp_id] = parse_wp_text(path, wp_id, text)
+    return wps
+
+
+def validate_graph(wps: dict[str, WorkPackage]) -> None:
+    """Every dependency names a known work package and the graph has no cycle."""
+    for wp in wps.values():
+        missing = [dep for dep in wp.dependencies if dep not in wps]
+        if missing:
+            raise _fail(
+                wp.path,
+                f"depends on unknown work package(s) {', '.join(missing)}",
+                key="dependencies",
+                unknown=missing,
+            )
+    state: dict[str, int] = {}
+
+    def visit(wp_id: str, trail: tuple[str, ...]) -> None:
+        if state.get(wp_id) == 2:
+            return
+        if state.get(wp_id) == 1:
+            cycle = [*trail[trail.index(wp_id) :], wp_id]
+            raise _fail(
+                wps[wp_id].path,
+                f"dependency cycle: {' -> '.join(cycle)}",
+                key="dependencies",
+                cycle=cycle,
+            )
+        state[wp_id] = 1
+        for dep in wps[wp_id].dependencies:
+            visit(dep, (*trail, wp_id))
+        state[wp_id] = 2
+
+    for wp_id in sorted(wps):
+        visit(wp_id, ())
+
+
+def find_wp_file(mission_dir: Path, wp_id: str) -> Path:
+    """The prompt file of ``wp_id`` (WP_NOT_FOUND when absent)."""
+    path = wp_files(mission_dir).get(wp_id) if WP_ID_RE.match(wp_id) else None
+    if path is None:
+        raise WPNotFoundError(
+            f"Work package {wp_id!r} not found in {mission_dir / TASKS_DIR}",
+            details={"wp_id": wp_id, "tasks_dir": str(mission_dir / TASKS_DIR)},
+        )
+    return path
