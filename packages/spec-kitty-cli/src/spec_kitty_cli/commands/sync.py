@@ -93,9 +93,15 @@ def drain_bodies(root: Path, progress: Callable[[int, int], None] | None) -> dic
     try:
         report = drain(root, progress=progress)
     except Exception as exc:
-        if not isinstance(getattr(exc, "code", None), str):
+        code = getattr(exc, "code", None)
+        if not isinstance(code, str) or not isinstance(getattr(exc, "details", None), dict):
             raise
-        return {"status": "failed", "error_code": exc.code, "message": str(exc)}  # type: ignore[attr-defined]
+        return {
+            "status": "failed",
+            "error_code": code,
+            "message": str(getattr(exc, "message", None) or exc),
+            "operator_fixable": bool(getattr(exc, "operator_fixable", True)),
+        }
     return {"status": "ran", "report": report}
 
 
@@ -140,7 +146,14 @@ def now(events_only: bool, as_json: bool) -> None:
             f"[green]✓[/] Events: {report.delivered} delivered, {report.duplicate} already "
             f"known, {report.rejected} rejected; {data['queue']['pending']} pending"
         )
-        out.print(f"  bodies: {bodies['status']}")
+        body_report = bodies.get("report")
+        if isinstance(body_report, dict):
+            out.print(
+                f"  bodies: {body_report.get('delivered', 0)} delivered, "
+                f"{body_report.get('pending', 0)} pending"
+            )
+        else:
+            out.print(f"  bodies: {bodies['status']}")
 
     success(data, as_json=as_json, human=human)
 
@@ -164,10 +177,29 @@ def _raise_for(report: Any, bodies: dict[str, Any], data: dict[str, Any]) -> Non
     if bodies.get("status") == "failed":
         raise CliError(
             "SYNC_BODIES_FAILED",
-            f"events delivered; body sync failed: {bodies.get('message')}",
+            f"events delivered; body sync failed: {bodies.get('error_code')}: "
+            f"{bodies.get('message')}",
             details=data,
-            operator_fixable=False,
+            operator_fixable=bool(bodies.get("operator_fixable")),
         )
+    body_report = bodies.get("report") if bodies.get("status") == "ran" else None
+    if isinstance(body_report, dict):
+        refused = int(body_report.get("dead_letter") or 0) + int(body_report.get("parked") or 0)
+        if refused:
+            raise CliError(
+                "SYNC_BODIES_REJECTED",
+                f"events delivered; {refused} artifact body(ies) were refused and are kept with "
+                "the reason (`spec-kitty sync status`)",
+                details=data,
+            )
+        if int(body_report.get("pending") or 0):
+            raise CliError(
+                "SYNC_BODIES_INCOMPLETE",
+                f"events delivered; {body_report['pending']} artifact body(ies) stay queued "
+                f"({body_report.get('status')})",
+                details=data,
+                operator_fixable=False,
+            )
 
 
 def body_counts(root: Path) -> dict[str, Any]:

@@ -1,0 +1,213 @@
+"""`spec-kitty sync now|status` end to end (in-process CLI, real HTTP on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import multiprocessing
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+TOKEN = "cli-token-never-printed"
+
+
+class Ingest:
+    def __init__(self, reject: set[str] | None = None) -> None:
+        self.seen: dict[str, dict[str, Any]] = {}
+        self.reject_types = reject or set()
+        self.lock = threading.Lock()
+
+    def __call__(self, request: Request) -> Response:
+        assert request.headers["Authorization"] == f"Bearer {TOKEN}"
+        body = json.loads(gzip.decompress(request.get_data()))
+        results = []
+        with self.lock:
+            for env in body["events"]:
+                eid = env["event_id"]
+                if env["event_type"] in self.reject_types:
+                    results.append({"event_id": eid, "status": "rejected", "error": "no thanks"})
+                elif eid in self.seen:
+                    results.append({"event_id": eid, "status": "duplicate"})
+                else:
+                    self.seen[eid] = env
+                    results.append({"event_id": eid, "status": "success"})
+        return Response(json.dumps({"results": results}), content_type="application/json")
+
+
+@pytest.fixture(scope="module")
+def _server() -> Iterator[HTTPServer]:
+    srv = HTTPServer(host="127.0.0.1", threaded=True)
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def server(_server: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[HTTPServer]:
+    _server.clear()
+    monkeypatch.setenv("SPEC_KITTY_SERVER_URL", _server.url_for("/"))
+    monkeypatch.setenv("SPEC_KITTY_TOKEN", TOKEN)
+    monkeypatch.setenv("SPEC_KITTY_SYNC_BACKOFF_BASE", "0.01")
+    monkeypatch.setenv("SPEC_KITTY_SYNC_MAX_ATTEMPTS", "2")
+    yield _server
+    _server.clear()
+
+
+def _ingest(server: HTTPServer, handler: Ingest, *, body_status: int = 201) -> Ingest:
+    server.expect_request("/api/v1/events/batch/", method="POST").respond_with_handler(handler)
+    server.expect_request("/api/dossier/push-content/", method="POST").respond_with_json(
+        {"status": "stored" if body_status < 300 else "refused"}, status=body_status
+    )
+    return handler
+
+
+def test_sync_now_requires_a_server(project: Path, run_cli) -> None:
+    res = run_cli("sync", "now", "--json", cwd=project)
+    assert res.exit_code == 2
+    err = res.json()
+    assert err["error_code"] == "SYNC_NOT_CONFIGURED"
+    assert set(err["details"]["missing"]) == {"server_url", "token"}
+
+
+def test_sync_now_delivers_and_status_reports(project: Path, run_cli, server) -> None:
+    ingest = _ingest(server, Ingest())
+    for title in ("First", "Second"):
+        assert run_cli("agent", "mission", "create", title, cwd=project).exit_code == 0
+    res = run_cli("sync", "now", "--json", cwd=project)
+    assert res.exit_code == 0, res.stdout + res.stderr
+    data = res.json()
+    assert data["result"] == "success"
+    assert data["events"]["delivered"] == 2 and data["events"]["outcome"] == "drained"
+    assert data["queue"] == {
+        "pending": 0,
+        "delivered": 2,
+        "duplicate": 0,
+        "rejected": 0,
+        "total": 2,
+    }
+    assert data["bodies"]["status"] == "ran"
+    assert data["bodies"]["report"]["delivered"] >= 2  # at least each mission's meta.json
+    assert TOKEN not in res.stdout + res.stderr
+    build = run_cli("identity", "show", "--json", cwd=project).json()["build"]["id"]
+    assert {e["build_id"] for e in ingest.seen.values()} == {build}
+
+    status = run_cli("sync", "status", "--json", cwd=project)
+    assert status.exit_code == 0
+    info = status.json()
+    assert info["events"]["counts"]["delivered"] == 2
+    assert info["events"]["last_run"]["outcome"] == "drained"
+    assert info["events"]["last_error"] is None
+    assert info["server"]["token_set"] is True and info["server"]["server_source"] == "env"
+    assert TOKEN not in status.stdout
+
+    human = run_cli("sync", "status", cwd=project)
+    assert human.exit_code == 0 and "delivered 2" in human.stdout
+    again = run_cli("sync", "now", "--events-only", cwd=project)
+    assert again.exit_code == 0 and "0 delivered" in again.stdout
+
+
+def test_rejections_exit_2_and_are_kept(project: Path, run_cli, server) -> None:
+    _ingest(server, Ingest(reject={"MissionCreated"}))
+    run_cli("agent", "mission", "create", "Rejected one", cwd=project)
+    res = run_cli("sync", "now", "--json", cwd=project)
+    assert res.exit_code == 2
+    err = res.json()
+    assert err["error_code"] == "SYNC_EVENTS_REJECTED"
+    assert err["details"]["events"]["rejections"][0]["reason"] == "no thanks"
+    assert err["details"]["bodies"]["status"] == "ran"
+    info = run_cli("sync", "status", "--json", cwd=project).json()
+    assert info["events"]["counts"]["rejected"] == 1
+    assert info["events"]["rejections"][0]["reason"] == "no thanks"
+
+
+def test_refused_bodies_exit_2(project: Path, run_cli, server) -> None:
+    _ingest(server, Ingest(), body_status=422)
+    run_cli("agent", "mission", "create", "Bodies refused", cwd=project)
+    res = run_cli("sync", "now", "--json", cwd=project)
+    assert res.exit_code == 2
+    err = res.json()
+    assert err["error_code"] == "SYNC_BODIES_REJECTED"
+    assert err["details"]["events"]["delivered"] == 1
+
+
+def test_unreachable_server_exit_1_and_queue_keeps_events(
+    project: Path, run_cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("SPEC_KITTY_SERVER_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("SPEC_KITTY_TOKEN", TOKEN)
+    monkeypatch.setenv("SPEC_KITTY_SYNC_BACKOFF_BASE", "0.01")
+    monkeypatch.setenv("SPEC_KITTY_SYNC_MAX_ATTEMPTS", "2")
+    run_cli("agent", "mission", "create", "Offline", cwd=project)
+    res = run_cli("sync", "now", "--json", cwd=project)
+    assert res.exit_code == 1
+    err = res.json()
+    assert err["error_code"] == "SYNC_SERVER_UNAVAILABLE"
+    assert err["details"]["bodies"]["status"] == "skipped"
+    info = run_cli("sync", "status", "--json", cwd=project).json()
+    assert info["events"]["counts"]["pending"] == 1
+    assert info["events"]["last_error"]["code"] == "SYNC_SERVER_UNAVAILABLE"
+    assert info["events"]["next_attempt_at"] is not None
+    human = run_cli("sync", "now", cwd=project)
+    assert human.exit_code == 1 and "SYNC_SERVER_UNAVAILABLE" in human.stderr
+
+
+def test_status_on_a_fresh_checkout_creates_nothing(project: Path, run_cli) -> None:
+    res = run_cli("sync", "status", "--json", cwd=project)
+    assert res.exit_code == 0
+    info = res.json()
+    assert info["events"]["exists"] is False
+    assert info["events"]["counts"]["total"] == 0
+    assert not (project / ".kittify" / "state" / "events.db").exists()
+    assert info["server"]["server_url"] is None
+
+
+def test_status_reports_body_counts(project: Path, run_cli) -> None:
+    from spec_kitty_bodysync import BodyQueue
+
+    with BodyQueue(project / ".kittify" / "state" / "bodies.db"):
+        pass
+    info = run_cli("sync", "status", "--json", cwd=project).json()
+    assert info["bodies"]["status"] == "ok"
+    assert all(v == 0 for v in info["bodies"]["counts"].values())
+
+
+def _hold_lock(path: str, ready: Any, release: Any) -> None:
+    from filelock import FileLock
+
+    with FileLock(path):
+        ready.set()
+        release.wait(10)
+
+
+def test_one_drain_at_a_time(project: Path, run_cli, server) -> None:
+    _ingest(server, Ingest())
+    run_cli("agent", "mission", "create", "Locked", cwd=project)
+    ctx = multiprocessing.get_context("fork")
+    ready, release = ctx.Event(), ctx.Event()
+    lock = str(project / ".kittify" / "state" / "sync.lock")
+    holder = ctx.Process(target=_hold_lock, args=(lock, ready, release))
+    holder.start()
+    try:
+        assert ready.wait(10)
+        res = run_cli("sync", "now", "--json", cwd=project)
+        assert res.exit_code == 1 and res.json()["error_code"] == "SYNC_IN_PROGRESS"
+    finally:
+        release.set()
+        holder.join(10)
+
+
+def test_sync_help_lists_subcommands(run_cli) -> None:
+    res = run_cli("sync", "--help")
+    assert res.exit_code == 0
+    for name in ("now", "status", "bodies"):
+        assert name in res.stdout
