@@ -212,3 +212,28 @@ def test_sync_now_delivers_bodies_after_events(project: Path, run_cli: Any, saas
     assert bodies["status"] == "ran"
     assert bodies["report"]["delivered"] == len(_artifacts(folder))
     assert {r["mission_slug"] for r in saas.requests} == {folder.name}
+
+
+def test_a_second_drain_of_the_same_queue_waits_its_turn(
+    project: Path, run_cli: Any, saas: Saas
+) -> None:
+    from filelock import FileLock
+
+    _mission(run_cli, project, "Locked")
+    lock = FileLock(str(project / ".kittify" / "state" / "bodies.db") + ".lock")
+    with lock:
+        data = run_cli("sync", "bodies", "--json", cwd=project).json()
+    assert data["status"] == "drain already running" and data["pending"] == data["enqueued"]
+    assert saas.requests == []
+
+
+def test_long_drain_shows_a_progress_bar(
+    project: Path, run_cli: Any, saas: Saas, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from spec_kitty_cli.commands.sync_bodies import LONG_DRAIN, drain_bodies_for_checkout
+
+    files = {f"tasks__WP{i:02d}.md": f"# WP{i:02d}\n" for i in range(LONG_DRAIN)}
+    _mission(run_cli, project, "Many", **files)
+    capsys.readouterr()
+    data = drain_bodies_for_checkout(project, progress=True)
+    assert data["delivered"] >= LONG_DRAIN and data["pending"] == 0

@@ -146,9 +146,15 @@ class HttpTransport:
 
     def _http(self) -> httpx.Client:
         if self._client is None:
+            import socket
+
             import httpx
 
+            # TCP_NODELAY: headers and body leave in two writes; without it Nagle and the
+            # peer's delayed ACK add ~40 ms to every upload on a keep-alive connection.
+            nodelay = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
             self._client = httpx.Client(
+                transport=httpx.HTTPTransport(socket_options=nodelay),
                 timeout=self.timeout,
                 follow_redirects=False,
                 headers={
