@@ -243,3 +243,56 @@ def test_panel_snapshots() -> None:
         warnings=[warning],
     )
     assert _render(failed) == ERROR_SNAPSHOT
+
+
+def test_detached_head_new_slug_is_refused_before_writing(project: Path, run_cli: Any) -> None:
+    import subprocess
+
+    write_def(project)
+    subprocess.run(["git", "checkout", "-q", "--detach"], cwd=project, check=True)
+    code, env = run_json(run_cli, project, "erp", "--mission", "erp-rollout")
+    assert (code, env["error_code"]) == (2, "TARGET_BRANCH_UNKNOWN")
+    assert env["warnings"] == []
+    assert not (project / "kitty-specs" / "erp-rollout").exists()
+    assert not (project / ".kittify" / "runtime" / "runs").exists()
+
+
+def test_recreated_mission_gets_a_new_run(project: Path, run_cli: Any) -> None:
+    import shutil
+
+    write_def(project)
+    _, first = run_json(run_cli, project, "erp", "--mission", "erp-rollout")
+    shutil.rmtree(first["feature_dir"])
+    code, second = run_json(run_cli, project, "erp", "--mission", "erp-rollout")
+    assert code == 0
+    assert second["mission_id"] != first["mission_id"]
+    assert second["run_dir"] != first["run_dir"]
+
+
+def test_same_root_in_two_tiers_is_scanned_once(
+    project: Path, run_cli: Any, monkeypatch: Any
+) -> None:
+    write_def(project)
+    monkeypatch.setenv("SPEC_KITTY_MISSION_PATHS", str(project / ".kittify" / "missions"))
+    code, env = run_json(run_cli, project, "erp", "--mission", "erp-rollout")
+    assert code == 0 and env["warnings"] == []
+    state = json.loads((Path(env["run_dir"]) / "state.json").read_text())
+    assert state["template_tier"] == "env"
+
+
+def test_human_error_renders_null_details(project: Path, run_cli: Any) -> None:
+    path = project / ".kittify" / "missions" / "keyless" / "mission.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text("mission: {name: n, version: '1'}\nsteps: [{id: a, title: A}]\n")
+    res = run_cli("mission", "run", "keyless", "--mission", "x", cwd=project)
+    assert res.exit_code == 2
+    assert "MISSION_REQUIRED_FIELD_MISSING" in res.stderr
+    assert "mission_key: null" in res.stderr and "field: mission.key" in res.stderr
+
+
+def test_missing_argument_with_json(project: Path, run_cli: Any) -> None:
+    res = run_cli("mission", "run", "--mission", "x", "--json", cwd=project)
+    assert res.exit_code == 2
+    env = res.json()
+    assert (env["error_code"], env["warnings"]) == ("USAGE_ERROR", [])
+    assert env["details"]["param"] == "'<mission-key>'"

@@ -361,6 +361,7 @@ def test_usage_error_with_json_has_the_run_envelope(project: Path, run_cli: Any)
     env = res.json()
     assert env["error_code"] == "USAGE_ERROR"
     assert env["warnings"] == [] and "--mission" in env["message"]
+    assert env["details"] == {"param": "'--mission'"}
     res = run_cli("mission", "run", "erp", cwd=project)
     assert res.exit_code == 2 and res.stdout == ""
 

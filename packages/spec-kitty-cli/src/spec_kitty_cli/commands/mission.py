@@ -175,8 +175,9 @@ class _RunCommand(click.Command):
             from .._output import emit_json
 
             details: dict[str, Any] = {}
-            if getattr(exc, "param_hint", None):
-                details["param"] = str(getattr(exc, "param_hint", ""))
+            param = getattr(exc, "param", None)
+            if isinstance(param, click.Parameter):
+                details["param"] = param.get_error_hint(ctx)
             emit_json(
                 {
                     "result": "error",
