@@ -198,3 +198,23 @@ def test_wheel_ships_the_builtin_definitions_and_contracts(tmp_path: Path) -> No
     }
     assert len(shipped) == 4 + 17
     assert shipped <= names
+
+
+def test_mission_list_json_imports_nothing_heavy(project: Path) -> None:
+    import json
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from spec_kitty_cli.main import run\n"
+        "code = run(['mission', 'list', '--json'])\n"
+        "heavy = ['yaml', 'rich', 'filelock', 'pydantic', 'httpx', 'sqlite_utils',\n"
+        "         'spec_kitty_cli.missions_custom']\n"
+        "print([m for m in heavy if m in sys.modules], code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=project, capture_output=True, text=True, check=True
+    )
+    envelope, loaded = done.stdout.splitlines()
+    assert json.loads(envelope)["result"] == "success"
+    assert loaded == "[] 0"

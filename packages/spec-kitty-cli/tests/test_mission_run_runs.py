@@ -296,3 +296,12 @@ def test_missing_argument_with_json(project: Path, run_cli: Any) -> None:
     env = res.json()
     assert (env["error_code"], env["warnings"]) == ("USAGE_ERROR", [])
     assert env["details"]["param"] == "'<mission-key>'"
+
+
+def test_attach_reports_the_definition_the_run_uses(project: Path, run_cli: Any) -> None:
+    write_def(project, "erp")
+    write_def(project, "erp-two")
+    _, first = run_json(run_cli, project, "erp", "--mission", "erp-rollout")
+    code, second = run_json(run_cli, project, "erp-two", "--mission", "erp-rollout")
+    assert code == 0
+    assert (second["mission_key"], second["run_dir"]) == ("erp", first["run_dir"])
