@@ -120,11 +120,13 @@ def _select_sql(columns: frozenset[str], where: str) -> str:
     return f"SELECT {', '.join(parts)} FROM {TABLE} WHERE {where} ORDER BY id"
 
 
+_FIELDS = tuple(field for _legacy, field, _default in FIELD_MAP)
+
+
 def _task(row: tuple[Any, ...]) -> Any:
     from spec_kitty_bodysync import BodyUploadTask
 
-    values = {field: row[i + 1] for i, (_l, field, _d) in enumerate(FIELD_MAP)}
-    return BodyUploadTask(**values, state="pending")
+    return BodyUploadTask(**dict(zip(_FIELDS, row[1:], strict=True)), state="pending")
 
 
 def _probe(path: Path, project_uuid: str) -> Finding | None:

@@ -82,8 +82,8 @@ def run_upgrade(
     from filelock import FileLock, Timeout
 
     project = _project(checkout_root, home)
-    plan = _plan(project)
     if dry_run:
+        plan = _plan(project)
         return UpgradeReport(
             checkout_root=checkout_root,
             status="planned" if plan.pending else "up_to_date",
