@@ -15,48 +15,107 @@ Public API::
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from ._api_close import accept_mission, finalize
-from ._api_write import append_history, start_implementation, start_review, transition
-from ._envelope import (
-    CONTRACT_VERSION,
-    ERROR_CODES,
-    MIN_PROVIDER_VERSION,
-    Response,
-    error_response,
-    make_envelope,
-    new_correlation_id,
-    respond,
-)
-from ._host import Host, contract_version, list_ready, mission_state
-from ._lanes import LANES, TERMINAL_LANES, check_transition, is_allowed, resolve_lane
-from ._log import LogRead, read_log
-from ._merge import STRATEGIES, merge_mission
-from ._reduce import Reduced, WPStatus, reduce_events
-from ._sink import EventSink
-from ._view import MissionView, open_mission
-from ._wpfiles import WorkPackage, load_work_packages, validate_graph
-from .errors import (
-    ContractVersionMismatchError,
-    DependenciesNotSatisfiedError,
-    MissionAmbiguousError,
-    MissionNotFoundError,
-    MissionNotReadyError,
-    OrchestratorApiError,
-    PolicyRequiredError,
-    PolicyValidationError,
-    PreflightFailedError,
-    StatusLegacyError,
-    StatusLogError,
-    StatusWriteError,
-    TransitionRejectedError,
-    UnsupportedStrategyError,
-    UsageError,
-    WPAlreadyClaimedError,
-    WPFileError,
-    WPNotFoundError,
-)
+if TYPE_CHECKING:
+    from ._api_close import accept_mission, finalize
+    from ._api_write import append_history, start_implementation, start_review, transition
+    from ._envelope import (
+        CONTRACT_VERSION,
+        ERROR_CODES,
+        MIN_PROVIDER_VERSION,
+        Response,
+        error_response,
+        make_envelope,
+        new_correlation_id,
+        respond,
+    )
+    from ._host import Host, contract_version, list_ready, mission_state
+    from ._lanes import LANES, TERMINAL_LANES, check_transition, is_allowed, resolve_lane
+    from ._log import LogRead, read_log
+    from ._merge import STRATEGIES, merge_mission
+    from ._reduce import Reduced, WPStatus, reduce_events
+    from ._sink import EventSink
+    from ._view import MissionView, open_mission
+    from ._wpfiles import WorkPackage, load_work_packages, validate_graph
+    from .errors import (
+        ContractVersionMismatchError,
+        DependenciesNotSatisfiedError,
+        MissionAmbiguousError,
+        MissionNotFoundError,
+        MissionNotReadyError,
+        OrchestratorApiError,
+        PolicyRequiredError,
+        PolicyValidationError,
+        PreflightFailedError,
+        StatusLegacyError,
+        StatusLogError,
+        StatusWriteError,
+        TransitionRejectedError,
+        UnsupportedStrategyError,
+        UsageError,
+        WPAlreadyClaimedError,
+        WPFileError,
+        WPNotFoundError,
+    )
+
+_LAZY: dict[str, str] = {
+    "CONTRACT_VERSION": "._envelope",
+    "ContractVersionMismatchError": ".errors",
+    "DependenciesNotSatisfiedError": ".errors",
+    "ERROR_CODES": "._envelope",
+    "EventSink": "._sink",
+    "Host": "._host",
+    "LANES": "._lanes",
+    "LogRead": "._log",
+    "MIN_PROVIDER_VERSION": "._envelope",
+    "MissionAmbiguousError": ".errors",
+    "MissionNotFoundError": ".errors",
+    "MissionNotReadyError": ".errors",
+    "MissionView": "._view",
+    "OrchestratorApiError": ".errors",
+    "PolicyRequiredError": ".errors",
+    "PolicyValidationError": ".errors",
+    "PreflightFailedError": ".errors",
+    "Reduced": "._reduce",
+    "Response": "._envelope",
+    "STRATEGIES": "._merge",
+    "StatusLegacyError": ".errors",
+    "StatusLogError": ".errors",
+    "StatusWriteError": ".errors",
+    "TERMINAL_LANES": "._lanes",
+    "TransitionRejectedError": ".errors",
+    "UnsupportedStrategyError": ".errors",
+    "UsageError": ".errors",
+    "WPAlreadyClaimedError": ".errors",
+    "WPFileError": ".errors",
+    "WPNotFoundError": ".errors",
+    "WPStatus": "._reduce",
+    "WorkPackage": "._wpfiles",
+    "accept_mission": "._api_close",
+    "append_history": "._api_write",
+    "check_transition": "._lanes",
+    "contract_version": "._host",
+    "error_response": "._envelope",
+    "finalize": "._api_close",
+    "is_allowed": "._lanes",
+    "list_ready": "._host",
+    "load_work_packages": "._wpfiles",
+    "make_envelope": "._envelope",
+    "merge_mission": "._merge",
+    "mission_state": "._host",
+    "new_correlation_id": "._envelope",
+    "open_mission": "._view",
+    "read_log": "._log",
+    "reduce_events": "._reduce",
+    "resolve_lane": "._lanes",
+    "respond": "._envelope",
+    "start_implementation": "._api_write",
+    "start_review": "._api_write",
+    "transition": "._api_write",
+    "validate_graph": "._wpfiles",
+}
 
 __all__ = [
     "CONTRACT_VERSION",
@@ -118,9 +177,15 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # importlib.metadata is slow to import: load the version only when someone asks for it.
+    # Start-up time matters: every name is imported on first use (read-only commands never
+    # load the write path, git helpers or PyYAML); importlib.metadata only for __version__.
     if name == "__version__":
         from ._version import __version__
 
         return __version__
+    module = _LAZY.get(name)
+    if module is not None:
+        value = getattr(importlib.import_module(module, __name__), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -57,7 +57,7 @@ def fast_parse(text: str) -> dict[str, Any] | None:
             data[match.group(1)] = _fast_value(match.group(2) or "")
     except _Fallback:
         return None
-    return data
+    return data or None
 
 
 def yaml_parse(text: str) -> Any:

@@ -49,7 +49,7 @@ def resolve_lane(name: str) -> str:
 
 def is_allowed(from_lane: str | None, to_lane: str) -> bool:
     """True when ``from_lane -> to_lane`` is in the 3.0.0 table (force=false)."""
-    if from_lane in TERMINAL_LANES:
+    if from_lane in TERMINAL_LANES or from_lane == to_lane:
         return False
     if from_lane is not None and to_lane in {"blocked", "canceled"}:
         return True

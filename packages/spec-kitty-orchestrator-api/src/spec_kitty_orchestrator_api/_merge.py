@@ -57,29 +57,39 @@ def _wp_commit(root: Path, slug: str, wp_id: str) -> str | None:
     return None
 
 
-def _integrate(tmp: Path, strategy: str, wp_id: str, commit: str, label: str) -> None:
+def _integrate(tmp: Path, strategy: str, wp_id: str, commit: str, label: str) -> bool:
+    """Bring one WP's work into the temporary worktree; False when it was already there."""
     if strategy == "merge":
         git(tmp, "merge", "--no-ff", "--no-edit", "-m", f"Merge {label} {wp_id}", commit)
-    elif strategy == "squash":
+        return True
+    if strategy == "squash":
         git(tmp, "merge", "--squash", commit)
-        if git(tmp, "diff", "--cached", "--name-only"):
-            git(tmp, "commit", "-q", "-m", f"{label} {wp_id} (squashed)")
-    else:
-        base = git(tmp, "merge-base", "HEAD", commit)
-        commits = git(tmp, "rev-list", "--reverse", "--no-merges", f"{base}..{commit}").split()
-        if commits:
-            git(tmp, "cherry-pick", "--allow-empty", *commits)
+        if not git(tmp, "diff", "--cached", "--name-only"):
+            return False
+        git(tmp, "commit", "-q", "-m", f"{label} {wp_id} (squashed)")
+        return True
+    # rebase: replay the WP's commits that the target does not hold yet (by patch id)
+    pending = [
+        line[2:] for line in git(tmp, "cherry", "HEAD", commit).splitlines() if line.startswith("+")
+    ]
+    if not pending:
+        return False
+    git(tmp, "cherry-pick", "--allow-empty", *pending)
+    return True
 
 
 def _run_merge(
     root: Path, target: str, strategy: str, slug: str, work: list[tuple[str, str]]
-) -> str:
+) -> tuple[str, list[str]]:
+    """(new tip, WPs whose work went in) — integrated in a temporary detached worktree."""
     tmp = root / ".worktrees" / f".merge-{slug}-{uuid.uuid4().hex[:8]}"
     git(root, "worktree", "add", "-q", "--detach", str(tmp), f"refs/heads/{target}")
+    merged: list[str] = []
     try:
         for wp_id, commit in work:
             try:
-                _integrate(tmp, strategy, wp_id, commit, slug)
+                if _integrate(tmp, strategy, wp_id, commit, slug):
+                    merged.append(wp_id)
             except GitError as exc:
                 raise preflight_error(
                     f"integrating {wp_id} into {target} with {strategy} failed; the target "
@@ -87,7 +97,7 @@ def _run_merge(
                     target,
                     [f"{wp_id}: {exc.stderr}"],
                 ) from exc
-        return git(tmp, "rev-parse", "HEAD")
+        return git(tmp, "rev-parse", "HEAD"), merged
     finally:
         git(root, "worktree", "remove", "--force", str(tmp), check=False)
         git(root, "worktree", "prune", check=False)
@@ -161,7 +171,9 @@ def merge_mission(
         if errors:
             raise preflight_error(f"merge-mission preflight failed for {view.slug}", branch, errors)
         old = git(root, "rev-parse", f"refs/heads/{branch}")
-        work, merged_already, no_work = [], [], []
+        work: list[tuple[str, str]] = []
+        merged_already: list[str] = []
+        no_work: list[str] = []
         for wp_id in _order(view):
             commit = _wp_commit(root, view.slug, wp_id)
             if commit is None:
@@ -170,10 +182,10 @@ def merge_mission(
                 merged_already.append(wp_id)
             else:
                 work.append((wp_id, commit))
-        tip = _run_merge(root, branch, strategy, view.slug, work) if work else old
+        tip, merged = _run_merge(root, branch, strategy, view.slug, work) if work else (old, [])
+        merged_already += [w for w, _ in work if w not in merged]
         if tip != old:
             _advance(root, branch, old, tip)
-        merged = [w for w, _ in work]
         meta = view.identity.replace(
             merged_at=datetime.now(UTC).isoformat(timespec="microseconds"),
             merged_into=branch,
