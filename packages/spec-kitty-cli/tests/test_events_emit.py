@@ -246,3 +246,43 @@ def test_queue_file_is_untracked(project: Path, run_cli) -> None:
     assert status == ""
     with contextlib.closing(sqlite3.connect(queue_path(project))) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+
+
+def _emit_in_child(root: str) -> None:
+    emit_event(
+        Path(root),
+        event_type="MissionClosed",
+        aggregate_type="Mission",
+        aggregate_id="01J0000000000000000000000A",
+        payload=CATALOG,
+    )
+
+
+def test_cached_queue_survives_close_and_fork(project: Path) -> None:
+    import multiprocessing
+
+    from spec_kitty_cli._events._emit import close_queues
+
+    first = emit_event(
+        project,
+        event_type="MissionCreated",
+        aggregate_type="Mission",
+        aggregate_id="01J0000000000000000000000A",
+        payload=CATALOG,
+    )
+    child = multiprocessing.get_context("fork").Process(target=_emit_in_child, args=(str(project),))
+    child.start()
+    child.join(30)
+    assert child.exitcode == 0
+    close_queues()
+    third = emit_event(
+        project,
+        event_type="MissionClosed",
+        aggregate_type="Mission",
+        aggregate_id="01J0000000000000000000000A",
+        payload=CATALOG,
+    )
+    stored = _stored(project)
+    assert [e["event_type"] for e in stored] == ["MissionCreated", "MissionClosed", "MissionClosed"]
+    assert stored[0] == first and stored[2] == third
+    assert sorted(e["lamport_clock"] for e in stored) == [1, 2, 3]

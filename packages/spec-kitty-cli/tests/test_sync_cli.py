@@ -211,3 +211,18 @@ def test_sync_help_lists_subcommands(run_cli) -> None:
     assert res.exit_code == 0
     for name in ("now", "status", "bodies"):
         assert name in res.stdout
+
+
+def test_progress_bar_and_missing_body_sync(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from spec_kitty_cli.commands import sync as sync_cmd
+
+    with sync_cmd._progress(True) as factory:
+        events = factory("events")
+        assert events is not None
+        events(1, 5)  # short drains show no bar
+        events(10, 500)
+        events(500, 500)
+    with sync_cmd._progress(False) as factory:
+        assert factory("events") is None
+    monkeypatch.setattr(sync_cmd, "BODIES_MODULE", "spec_kitty_cli.commands.no_such_module")
+    assert sync_cmd.drain_bodies(project, None)["status"] == "unavailable"
