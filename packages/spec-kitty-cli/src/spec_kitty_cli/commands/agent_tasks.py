@@ -1,0 +1,108 @@
+"""`spec-kitty agent tasks finalize|move`: seed and move work packages (JSON for agents).
+
+Both write through the status model of spec-kitty-orchestrator-api (per-mission lock, append-only
+status.events.jsonl, status.json) and queue their events (WPCreated, WPStatusChanged).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from .._output import json_option, success
+
+if TYPE_CHECKING:
+    from spec_kitty_orchestrator_api import Host
+
+
+@click.group("tasks")
+def tasks() -> None:
+    """Finalize a mission's work packages and move them between lanes."""
+
+
+def _host() -> Host:
+    from spec_kitty_orchestrator_api import Host
+
+    from .._orch_sink import QueueSink
+    from .._project import main_repo_root
+
+    root = main_repo_root()
+    return Host(root, sink=QueueSink(root))
+
+
+@tasks.command("finalize")
+@click.option("--mission", required=True, help="Mission slug, mission_id or prefix.")
+@click.option("--actor", default="finalize-tasks", show_default=True, help="Who finalizes.")
+@json_option
+def finalize(mission: str, actor: str, as_json: bool) -> None:
+    """Validate every WP prompt file and seed new work packages in planned.
+
+    Checks tasks/WPnn[-title].md frontmatter (unknown keys, ids, dependencies, cycles), then
+    records None -> planned and queues WPCreated for each work package not seen before.
+    Running it again seeds only new files.
+    """
+    from spec_kitty_orchestrator_api import finalize as run
+
+    data = run(_host(), mission, actor)
+
+    def human() -> None:
+        from .._output import console
+
+        out = console()
+        out.print(f"[green]✓[/] {data['mission_slug']}: {len(data['work_packages'])} work packages")
+        for wp_id in data["seeded"]:
+            out.print(f"  seeded {wp_id} in planned")
+        if data["already_seeded"]:
+            out.print(f"  already seeded: {', '.join(data['already_seeded'])}")
+
+    success(data, as_json=as_json, human=human)
+
+
+@tasks.command("move")
+@click.argument("wp_id")
+@click.option("--to", "to_lane", required=True, help="Target lane (planned, claimed, ...).")
+@click.option("--mission", required=True, help="Mission slug, mission_id or prefix.")
+@click.option("--note", default=None, help="Reason (required with --force).")
+@click.option("--force", is_flag=True, default=False, help="Bypass the transition table.")
+@click.option("--review-ref", default=None, help="Review reference (rollbacks need one).")
+@click.option("--actor", envvar="SPEC_KITTY_ACTOR", default="operator", show_default=True)
+@json_option
+def move(
+    wp_id: str,
+    to_lane: str,
+    mission: str,
+    note: str | None,
+    force: bool,
+    review_ref: str | None,
+    actor: str,
+    as_json: bool,
+) -> None:
+    """Move work package WP_ID to another lane (3.0.0 transition table and guards).
+
+    `doing` is accepted as input for in_progress. approved/done record evidence derived from
+    git (the WP workspace or the main repository) and the review reference.
+    """
+    from spec_kitty_orchestrator_api import transition
+
+    data = transition(
+        _host(),
+        mission,
+        wp_id,
+        to_lane,
+        actor,
+        note=note,
+        force=force,
+        review_ref=review_ref,
+        policy_required=False,
+    )
+
+    def human() -> None:
+        from .._output import console
+
+        forced = " (forced)" if force else ""
+        console().print(
+            f"[green]✓[/] {wp_id}: {data['from_lane']} → [bold]{data['to_lane']}[/]{forced}"
+        )
+
+    success(data, as_json=as_json, human=human)
