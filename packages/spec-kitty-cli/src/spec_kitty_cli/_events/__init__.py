@@ -25,7 +25,8 @@ from ._envelope import (
     mission_catalog_payload,
     wp_aggregate_id,
 )
-from ._queue import EVENTS_DB, EventQueue, Outcome, StoredEvent, canonical_json, queue_path
+from ._queue import EVENTS_DB, EventQueue, queue_path
+from ._records import Outcome, StoredEvent, canonical_json
 from ._schema import SCHEMA_VERSION, STATES
 
 __all__ = [
@@ -53,7 +54,7 @@ __all__ = [
 ]
 
 _LAZY = {
-    "DrainReport": "._delivery",
+    "DrainReport": "._answers",
     "Drainer": "._delivery",
     "drain_checkout": "._sync",
     "queue_status": "._sync",

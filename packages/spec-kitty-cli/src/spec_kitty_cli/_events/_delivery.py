@@ -22,7 +22,6 @@ import gzip
 import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .._http import (
@@ -33,77 +32,15 @@ from .._http import (
     retry_after_seconds,
     transient_exceptions,
 )
+from ._answers import Answer, DrainReport, details_list, reason_of, remote_clock
 from ._clock import LamportClock
-from ._queue import EventQueue, Outcome, StoredEvent
+from ._queue import EventQueue
+from ._records import Outcome, StoredEvent
 
 BATCH_PATH = "/api/v1/events/batch/"
 _STATUS_MAP = {"success": "delivered", "duplicate": "duplicate", "rejected": "rejected"}
 _FATAL_CODES = {401: "SYNC_AUTH_FAILED", 403: "SYNC_AUTH_FAILED", 404: "SYNC_ENDPOINT_NOT_FOUND"}
 Progress = Callable[[int, int], None]
-MAX_LISTED_REJECTIONS = 50
-
-
-@dataclass(kw_only=True)
-class DrainReport:
-    """What one drain did. ``outcome``: drained | incomplete | failed."""
-
-    outcome: str = "drained"
-    total_pending: int = 0
-    sent: int = 0
-    delivered: int = 0
-    duplicate: int = 0
-    rejected: int = 0
-    rejected_locally: int = 0
-    deferred: int = 0
-    batches: int = 0
-    requests: int = 0
-    server_clock: int | None = None
-    error_code: str | None = None
-    error: str | None = None
-    rejections: list[dict[str, str]] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def note_rejection(self, event_id: str, reason: str | None) -> None:
-        """Remember a rejection for the report (the first few; the queue keeps them all)."""
-        if len(self.rejections) < MAX_LISTED_REJECTIONS:
-            self.rejections.append({"event_id": event_id, "reason": reason or ""})
-
-
-@dataclass(frozen=True, kw_only=True)
-class _Answer:
-    kind: str  # ok | bad_request | too_large | fatal | gave_up
-    status: int | None = None
-    body: Any = None
-    error: str | None = None
-
-
-def _reason(item: dict[str, Any]) -> str:
-    for key in ("error", "error_message", "reason", "detail"):
-        if item.get(key):
-            return str(item[key])
-    return "rejected by the server"
-
-
-def _remote_clock(body: dict[str, Any], results: list[Any]) -> int | None:
-    values = [body.get("server_clock")] + [
-        r.get("lamport_clock") for r in results if isinstance(r, dict)
-    ]
-    ints = [v for v in values if isinstance(v, int) and not isinstance(v, bool) and v >= 0]
-    return max(ints) if ints else None
-
-
-def _details_list(body: Any) -> list[dict[str, Any]]:
-    details = body.get("details") if isinstance(body, dict) else None
-    if isinstance(details, str):
-        try:
-            details = json.loads(details)
-        except ValueError:
-            return []
-    if not isinstance(details, list):
-        return []
-    return [d for d in details if isinstance(d, dict) and isinstance(d.get("event_id"), str)]
 
 
 class Drainer:
@@ -186,9 +123,9 @@ class Drainer:
 
     def _deliver(
         self, client: Any, batch: list[StoredEvent]
-    ) -> tuple[_Answer | None, list[StoredEvent]]:
+    ) -> tuple[Answer | None, list[StoredEvent]]:
         """Send ``batch`` until answered; returns the last answer and the events it covered."""
-        answer: _Answer | None = None
+        answer: Answer | None = None
         pending, covered = list(batch), list(batch)
         while pending:
             answer = self._post(client, pending)
@@ -199,21 +136,21 @@ class Drainer:
                 named = self._reject_named(pending, answer)
                 if not named:
                     self._stop("SYNC_BATCH_REJECTED", answer.error)
-                    return _Answer(kind="fatal"), covered
+                    return Answer(kind="fatal"), covered
                 pending = [e for e in pending if e.event_id not in named]
                 continue
             if answer.kind == "too_large" and len(pending) > 1:
                 return answer, covered
             if answer.kind == "too_large":
                 self._stop("SYNC_EVENT_TOO_LARGE", answer.error)
-                return _Answer(kind="fatal"), covered
+                return Answer(kind="fatal"), covered
             return answer, covered
         return answer, covered
 
     def _stop(self, code: str, error: str | None) -> None:
         self.report.error_code, self.report.error = code, error
 
-    def _post(self, client: Any, batch: list[StoredEvent]) -> _Answer:
+    def _post(self, client: Any, batch: list[StoredEvent]) -> Answer:
         body = gzip.compress(
             json.dumps({"events": [e.envelope for e in batch]}, ensure_ascii=False).encode(),
             compresslevel=5,
@@ -249,10 +186,10 @@ class Drainer:
                 self._stop("SYNC_SERVER_UNAVAILABLE", error)
                 self.report.deferred += len(batch)
                 self._tick(len(batch))
-                return _Answer(kind="gave_up", error=error)
+                return Answer(kind="gave_up", error=error)
             self.sleep(delay)
 
-    def _classify(self, resp: Any) -> tuple[_Answer | None, float | None]:
+    def _classify(self, resp: Any) -> tuple[Answer | None, float | None]:
         """An answer to act on, or (None, retry_after) for a transient failure."""
         code = resp.status_code
         text = resp.text[:300]
@@ -262,18 +199,18 @@ class Drainer:
             except ValueError:
                 body = None
             if isinstance(body, dict) and isinstance(body.get("results"), list):
-                return _Answer(kind="ok", status=code, body=body), None
+                return Answer(kind="ok", status=code, body=body), None
             return None, None
         if code == 400:
             try:
                 body = resp.json()
             except ValueError:
                 body = None
-            return _Answer(
+            return Answer(
                 kind="bad_request", status=code, body=body, error=f"HTTP 400: {text}"
             ), None
         if code == 413:
-            return _Answer(kind="too_large", status=code, error=f"HTTP 413: {text}"), None
+            return Answer(kind="too_large", status=code, error=f"HTTP 413: {text}"), None
         from .._http import TRANSIENT_STATUS
 
         if code in TRANSIENT_STATUS:
@@ -282,13 +219,13 @@ class Drainer:
         self._stop(_FATAL_CODES.get(code, "SYNC_HTTP_ERROR"), error)
         if code == 412:
             self.report.error_code = "SYNC_PROTOCOL_MISMATCH"
-        return _Answer(kind="fatal", status=code, error=error), None
+        return Answer(kind="fatal", status=code, error=error), None
 
-    def _reject_named(self, batch: list[StoredEvent], answer: _Answer) -> set[str]:
+    def _reject_named(self, batch: list[StoredEvent], answer: Answer) -> set[str]:
         ids = {e.event_id for e in batch}
         outcomes = [
-            Outcome(event_id=d["event_id"], status="rejected", error=_reason(d))
-            for d in _details_list(answer.body)
+            Outcome(event_id=d["event_id"], status="rejected", error=reason_of(d))
+            for d in details_list(answer.body)
             if d["event_id"] in ids
         ]
         self.queue.apply(outcomes)
@@ -319,7 +256,7 @@ class Drainer:
                     )
                 )
                 continue
-            error = _reason(item) if status == "rejected" and item else None
+            error = reason_of(item) if status == "rejected" and item else None
             outcomes.append(Outcome(event_id=event.event_id, status=status, error=error))
         self.queue.apply(outcomes)
         report = self.report
@@ -332,7 +269,7 @@ class Drainer:
             if o.status == "rejected":
                 report.note_rejection(o.event_id, o.error)
         self._tick(len(batch))
-        remote = _remote_clock(body, results)
+        remote = remote_clock(body, results)
         if remote is not None:
             report.server_clock = max(remote, report.server_clock or 0)
             self.clock.receive(remote)

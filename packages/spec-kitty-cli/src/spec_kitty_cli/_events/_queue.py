@@ -12,42 +12,14 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import CliError
+from ._records import Outcome, StoredEvent, canonical_json
 from ._schema import ACKNOWLEDGED, EXPECTED_TABLES, SCHEMA_VERSION, STATEMENTS, STATES
 
 EVENTS_DB = "events.db"
-
-
-def canonical_json(envelope: Mapping[str, Any]) -> str:
-    """The stored form of an envelope: sorted keys, no whitespace, UTF-8 kept."""
-    return json.dumps(envelope, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-@dataclass(frozen=True, kw_only=True)
-class StoredEvent:
-    """A queued event as read back: its journal position, the envelope, its retry count."""
-
-    seq: int
-    event_id: str
-    envelope: dict[str, Any]
-    retry_count: int
-
-
-@dataclass(frozen=True, kw_only=True)
-class Outcome:
-    """What to record for one event after a batch answer.
-
-    status: ``delivered`` | ``duplicate`` | ``rejected`` | ``retry`` (stays pending).
-    """
-
-    event_id: str
-    status: str
-    error: str | None = None
-    next_attempt_at: float = 0.0
 
 
 class EventQueue:
