@@ -25,6 +25,18 @@ review = ["claude-code"]
 max_retries = {max_retries}
 timeout_seconds = 60
 """
+POLICY_JSON = json.dumps(
+    {
+        "orchestrator_id": "spec-kitty-orchestrator",
+        "orchestrator_version": "0.1.2",
+        "agent_family": "claude",
+        "approval_mode": "full_auto",
+        "sandbox_mode": "workspace_write",
+        "network_mode": "none",
+        "dangerous_flags": [],
+        "tool_restrictions": None,
+    }
+)
 WPS = {
     "WP01": ("Parser", []),
     "WP02": ("Renderer", []),
@@ -113,11 +125,12 @@ def make_project(tmp: Path, *, max_retries: int = 1, **agent_env: str) -> Projec
     git(root, "config", "user.email", "e2e@spec-kitty.invalid")
     git(root, "config", "user.name", "spec-kitty e2e")
     project = Project(root=root, slug="", env=env, agent_log=agent_log)
-    run = lambda *a: (
-        subprocess.run(  # noqa: E731
-            ["spec-kitty", *a], cwd=root, env=env, capture_output=True, text=True, check=True
+
+    def run(*args: str) -> str:
+        return subprocess.run(
+            ["spec-kitty", *args], cwd=root, env=env, capture_output=True, text=True, check=True
         ).stdout
-    )
+
     run("init", "--json")
     created = json.loads(run("agent", "mission", "create", "Text pipeline", "--json"))
     project.slug = created["mission_slug"]

@@ -328,3 +328,24 @@ def test_read_only_commands_import_no_heavy_modules(mission: str, project: Path)
     ).stdout
     assert out.strip() == "[]"
     assert not (project / "kitty-specs" / mission / "status.json").exists()
+
+
+def test_envelopes_the_gate_refuses_are_never_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    from spec_kitty_cli.commands.orchestrator_api import emit, render_error
+    from spec_kitty_gate import is_conformant
+    from spec_kitty_orchestrator_api import Response, make_envelope
+
+    bad = make_envelope(
+        "mission-state", success=True, data={"mission_slug": "x", "feature_slug": "x"}
+    )
+    assert emit(Response(envelope=bad, exit_code=0)) == 1
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["success"] is False and printed["command"] == "orchestrator-api.mission-state"
+    assert (
+        printed["data"]["cause"] == "CONTRACT_LEGACY_SURFACE"
+        and "feature_slug" not in printed["data"]
+    )
+    assert is_conformant("orchestrator_response", printed)
+    assert render_error(ValueError("boom")) == 1
+    crashed = json.loads(capsys.readouterr().out)
+    assert crashed["data"] == {"message": "boom", "cause": "INTERNAL_ERROR"}

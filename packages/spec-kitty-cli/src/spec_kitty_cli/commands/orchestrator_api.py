@@ -24,26 +24,47 @@ def _print(envelope: dict[str, Any]) -> dict[str, Any]:
     return envelope
 
 
-def emit(response: Any) -> int:
-    """Gate the envelope, print it (one line) and return the exit code."""
-    from spec_kitty_gate import ContractViolation, check
+def _failure(command: str, exc: BaseException, cause: str) -> Any:
+    """An infrastructure failure envelope (exit 1) for an exception without a contract code."""
+    import os
+    import traceback
+
     from spec_kitty_orchestrator_api import error_response
 
-    envelope = response.envelope
+    sys.stderr.write(f"spec-kitty: {cause}: {type(exc).__name__}: {exc}\n")
+    if os.environ.get("SPEC_KITTY_DEBUG"):
+        traceback.print_exception(exc, file=sys.stderr)
+    response = error_response(command, exc)
+    response.envelope["data"].setdefault("cause", cause)
+    return type(response)(envelope=response.envelope, exit_code=1)
+
+
+def _gate(envelope: dict[str, Any]) -> Exception | None:
     try:
+        from spec_kitty_gate import check
+
         check("orchestrator_response", envelope)
-    except ContractViolation as exc:
-        sys.stderr.write(f"spec-kitty: response refused by the contract gate: {exc}\n")
-        command = str(envelope.get("command", "")).rpartition(".")[2] or "unknown"
-        response = error_response(command, exc)
-        response = type(response)(envelope=response.envelope, exit_code=1)
-        envelope = response.envelope
-    _print(envelope)
+    except Exception as exc:  # a violation, or a gate that cannot run: fail closed
+        return exc
+    return None
+
+
+def emit(response: Any) -> int:
+    """Gate the envelope, print it (one line) and return the exit code.
+
+    An envelope the gate refuses (or cannot check) is never printed: a failure envelope naming
+    the cause is printed instead, so stdout always holds exactly one JSON object.
+    """
+    problem = _gate(response.envelope)
+    if problem is not None:
+        command = str(response.envelope.get("command", "")).rpartition(".")[2] or "unknown"
+        response = _failure(command, problem, "CONTRACT_GATE_REFUSED")
+    _print(response.envelope)
     return int(response.exit_code)
 
 
 def render_error(exc: BaseException) -> int:
-    """Parse errors and anything unexpected: a USAGE_ERROR envelope, command "unknown"."""
+    """Parse errors (USAGE_ERROR, exit 2) and anything unexpected, command "unknown"."""
     from spec_kitty_orchestrator_api import UsageError, error_response
 
     if isinstance(exc, click.ClickException):
@@ -52,9 +73,11 @@ def render_error(exc: BaseException) -> int:
             details["param"] = str(getattr(exc, "param_hint", ""))
         wrapped = UsageError(exc.format_message(), details=details)
         return emit(error_response("unknown", wrapped))
-    sys.stderr.write(f"spec-kitty: unexpected {type(exc).__name__}: {exc}\n")
-    response = error_response("unknown", exc)
-    return emit(type(response)(envelope=response.envelope, exit_code=1))
+    if isinstance(getattr(exc, "code", None), str) and isinstance(
+        getattr(exc, "details", None), dict
+    ):
+        return emit(error_response("unknown", exc))
+    return emit(_failure("unknown", exc, "INTERNAL_ERROR"))
 
 
 def _run(command: str, body: Callable[[Any], dict[str, Any]], *, writes: bool = False) -> None:
@@ -73,8 +96,11 @@ def _run(command: str, body: Callable[[Any], dict[str, Any]], *, writes: bool = 
             sink = QueueSink(root)
         return body(Host(root, sink=sink))
 
-    code = emit(respond(command, call, correlation_id=correlation_id))
-    raise click.exceptions.Exit(code)
+    try:
+        response = respond(command, call, correlation_id=correlation_id)
+    except Exception as exc:  # a bug or an infrastructure failure: still one envelope
+        response = _failure(command, exc, "INTERNAL_ERROR")
+    raise click.exceptions.Exit(emit(response))
 
 
 @click.group("orchestrator-api", no_args_is_help=False)
