@@ -141,6 +141,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument(
+        "--repeat", type=int, default=1, help="runs per size; the best rate per row is kept"
+    )
+    parser.add_argument(
         "--validate",
         action="store_true",
         help="the stub validates every envelope with spec-kitty-events",
