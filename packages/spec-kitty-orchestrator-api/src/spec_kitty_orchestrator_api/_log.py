@@ -64,36 +64,44 @@ class LogRead:
         ]
 
 
+_LANE_VALUES = frozenset(LANES)
+_FROM_VALUES = frozenset((None, *LANES))
+
+
 def _check_line(path: Path, lineno: int, record: Any) -> dict[str, Any]:
+    """Validate one parsed line (hot path: set operations first, messages only on failure)."""
     where = {"file": str(path), "line": lineno}
     if not isinstance(record, dict):
         raise StatusLogError(f"{path}:{lineno}: not a JSON object", details=where)
-    allowed = ANNOTATION_KEYS if record.get("kind") == "annotation" else TRANSITION_KEYS
-    for key in sorted(record, key=str):
-        if key not in allowed:
-            raise StatusLegacyError(
-                f"{path}:{lineno}: unknown key `{key}`; run `spec-kitty upgrade` to rewrite "
-                "this mission's status log",
-                details={**where, "key": key, "hint": "spec-kitty upgrade"},
-            )
+    annotation = record.get("kind") == "annotation"
+    allowed = ANNOTATION_KEYS if annotation else TRANSITION_KEYS
+    if not allowed.issuperset(record):
+        key = sorted(str(k) for k in record if k not in allowed)[0]
+        raise StatusLegacyError(
+            f"{path}:{lineno}: unknown key `{key}`; run `spec-kitty upgrade` to rewrite "
+            "this mission's status log",
+            details={**where, "key": key, "hint": "spec-kitty upgrade"},
+        )
     for key in _REQUIRED_STR:
-        if not isinstance(record.get(key), str) or not record[key]:
+        value = record.get(key)
+        if not value or value.__class__ is not str:
             raise StatusLogError(
                 f"{path}:{lineno}: `{key}` must be a non-empty string",
                 details={**where, "key": key},
             )
-    if allowed is ANNOTATION_KEYS:
+    if annotation:
         if not isinstance(record.get("delta"), dict):
             raise StatusLogError(
                 f"{path}:{lineno}: `delta` must be an object", details={**where, "key": "delta"}
             )
         return record
-    if record.get("to_lane") not in LANES or record.get("from_lane") not in (None, *LANES):
+    to_lane, from_lane = record.get("to_lane"), record.get("from_lane")
+    if to_lane not in _LANE_VALUES or from_lane not in _FROM_VALUES:
         raise StatusLogError(
             f"{path}:{lineno}: lanes must be canonical 3.0.0 lanes",
             details={**where, "key": "to_lane", "allowed": list(LANES)},
         )
-    if not isinstance(record.get("force"), bool) or not isinstance(record.get("mission_slug"), str):
+    if record.get("force").__class__ is not bool or record.get("mission_slug").__class__ is not str:
         raise StatusLogError(
             f"{path}:{lineno}: `force` (bool) and `mission_slug` (str) are required",
             details={**where, "key": "force"},
@@ -121,11 +129,18 @@ def read_log(path: Path) -> LogRead:
             body, cut, needs_newline = raw, len(raw), True
         except ValueError:
             torn = tail.decode("utf-8", errors="replace")
-    for lineno, line in enumerate(body.split(b"\n"), start=1):
-        if not line.strip():
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise StatusLogError(
+            f"{path}: not UTF-8 text ({exc})", details={"file": str(path), "line": None}
+        ) from exc
+    loads = json.loads
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        if not line or line.isspace():
             continue
         try:
-            record = json.loads(line)
+            record = loads(line)
         except ValueError as exc:
             raise StatusLogError(
                 f"{path}:{lineno}: not valid JSON ({exc})",
