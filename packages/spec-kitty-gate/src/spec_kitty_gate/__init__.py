@@ -26,21 +26,30 @@ __all__ = [
 ]
 
 
+_check: Any = None  # ._api.check once imported: the hot path pays no import statement per call
+_is_conformant: Any = None
+
+
 def check(surface: str, payload: object) -> None:
     """Raise ``ContractViolation`` unless ``payload`` conforms to the contract of ``surface``.
 
     Surfaces are listed by ``surfaces()``; an unknown surface is a violation (fail closed).
     """
-    from ._api import check as _check
-
-    _check(surface, payload)
+    (_check or _load()[0])(surface, payload)
 
 
 def is_conformant(surface: str, payload: object) -> bool:
     """``True`` when ``check(surface, payload)`` would not raise."""
-    from ._api import is_conformant as _is_conformant
+    result: bool = (_is_conformant or _load()[1])(surface, payload)
+    return result
 
-    return _is_conformant(surface, payload)
+
+def _load() -> tuple[Any, Any]:
+    global _check, _is_conformant
+    from ._api import check, is_conformant
+
+    _check, _is_conformant = check, is_conformant
+    return check, is_conformant
 
 
 def surfaces() -> tuple[str, ...]:

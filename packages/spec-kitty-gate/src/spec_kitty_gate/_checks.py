@@ -15,20 +15,20 @@ from ._compile import SchemaCompiler, Validator
 from ._values import Fail, summarize
 from .errors import ArtifactError
 
-__all__ = ["CompiledSurface", "compile_surface"]
+__all__ = ["MISSING", "CompiledSurface", "compile_surface", "get_path"]
 
-_MISSING = object()
+MISSING = object()
 Path = tuple[str, ...]
 
 
-def _get(document: Any, path: Path) -> Any:
+def get_path(document: Any, path: Path) -> Any:
     value = document
     for key in path:
         if not isinstance(value, dict):
-            return _MISSING
-        value = value.get(key, _MISSING)
-        if value is _MISSING:
-            return _MISSING
+            return MISSING
+        value = value.get(key, MISSING)
+        if value is MISSING:
+            return MISSING
     return value
 
 
@@ -54,7 +54,7 @@ def _compile_deny_value(spec: dict[str, Any]) -> Callable[[Any], None]:
         raise ArtifactError(f"unknown deny match {match!r}")
 
     def check(document: Any) -> None:
-        value = _get(document, path)
+        value = get_path(document, path)
         if isinstance(value, str) and matches(value):
             raise _at(
                 Fail("CONTRACT_LEGACY_SURFACE", "deny." + path[-1], "not legacy", value), path
@@ -73,8 +73,8 @@ def _compile_rule(spec: dict[str, Any]) -> Callable[[Any], None]:
 
     def holds(document: Any) -> bool:
         for path, test in when:
-            value = _get(document, path)
-            if value is _MISSING:
+            value = get_path(document, path)
+            if value is MISSING:
                 return False
             try:
                 test(value)
@@ -86,8 +86,8 @@ def _compile_rule(spec: dict[str, Any]) -> Callable[[Any], None]:
         if not holds(document):
             return
         for path, test, schema in require:
-            value = _get(document, path)
-            if value is _MISSING:
+            value = get_path(document, path)
+            if value is MISSING:
                 raise _at(Fail("CONTRACT_RULE_VIOLATION", rule_id, "present", "absent"), path)
             try:
                 test(value)
@@ -122,13 +122,22 @@ class CompiledSurface:
             self.signal_value: str = spec["signal"]["value"]
             self.discriminator: Path = tuple(spec["discriminator"])
             self.payload_path: Path = tuple(spec["payload_path"])
-            self.payload_common = SchemaCompiler(spec["payload_common"]).compile()
-            self._payloads: dict[str, list[Validator]] = {}
+            self.payload_common_compiler = SchemaCompiler(spec["payload_common"])
+            self.payload_common = self.payload_common_compiler.compile()
+            self._payloads: dict[str | None, list[Validator]] = {}
             opaque = frozenset(self.payload_path[:1])
         elif self.kind != "document":
             raise ArtifactError(f"surface {name!r} has unknown kind {self.kind!r}")
         # The schema validator also owns the deny-list scan (see _compile).
-        self.schema: Validator = SchemaCompiler(spec["schema"], self.deny_keys, opaque).compile()
+        self.schema_compiler = SchemaCompiler(spec["schema"], self.deny_keys, opaque)
+        self.schema: Validator = self.schema_compiler.compile()
+        self.accepts: Callable[[Any], bool] = self._first_accepts
+
+    def _first_accepts(self, document: Any) -> bool:
+        from ._accept import surface_acceptor
+
+        self.accepts = surface_acceptor(self)  # generated on first use, then called directly
+        return self.accepts(document)
 
     def check(self, document: Any) -> None:
         """Raise ``Fail`` at the first violation."""
@@ -146,7 +155,7 @@ class CompiledSurface:
             self._check_items(document)
 
     def _check_items(self, document: dict[str, Any]) -> None:
-        items = _get(document, self.items_path)
+        items = get_path(document, self.items_path)
         item_surface: CompiledSurface = self._registry[self.item_surface]
         for index, item in enumerate(items):
             try:
@@ -156,9 +165,9 @@ class CompiledSurface:
                 raise _at(fail, self.items_path) from None
 
     def _check_event(self, document: dict[str, Any]) -> None:
-        signal = _get(document, self.signal_path)
+        signal = get_path(document, self.signal_path)
         if signal != self.signal_value or not isinstance(signal, str):
-            actual = "absent" if signal is _MISSING else summarize(signal)
+            actual = "absent" if signal is MISSING else summarize(signal)
             fail = Fail("CONTRACT_SCHEMA_VERSION", "cutover_signal", self.signal_value, actual)
             raise _at(fail, self.signal_path)
         for deny in self.deny_values:
@@ -166,30 +175,43 @@ class CompiledSurface:
         self.schema(document)
         for rule in self.rules:
             rule(document)
-        payload = _get(document, self.payload_path)
-        if payload is _MISSING:
+        payload = get_path(document, self.payload_path)
+        if payload is MISSING:
             payload = {}
         try:
             self.payload_common(payload)
-            for validator in self._payload_checks(_get(document, self.discriminator)):
+            for validator in self._payload_checks(get_path(document, self.discriminator)):
                 validator(payload)
         except Fail as fail:
             raise _at(fail, self.payload_path) from None
 
     def _payload_checks(self, event_type: str) -> list[Validator]:
-        cached = self._payloads.get(event_type)
+        known = self.payload_entry(event_type)  # unknown types share one entry: a bounded cache
+        cached = self._payloads.get(known)
         if cached is None:
-            entry = self._spec["payloads"].get(event_type, {"rules": [], "schemas": []})
-            library = self._artifact["library"]["schemas"]
-            roots = [
-                library[s["library"]] if "library" in s else s["inline"] for s in entry["schemas"]
-            ]
-            # The first schema owns the deny-list scan of the payload; without one, scan it all.
-            cached = [SchemaCompiler(roots[0] if roots else True, self.deny_keys).compile()]
-            cached += [SchemaCompiler(root).compile() for root in roots[1:]]
-            cached += [_compile_rule(r) for r in entry["rules"]]
-            self._payloads[event_type] = cached
+            cached = [c.compile() for c in self.payload_compilers(known)]
+            cached += [_compile_rule(r) for r in self.payload_rules(known)]
+            self._payloads[known] = cached
         return cached
+
+    def payload_entry(self, event_type: Any) -> str | None:
+        """``event_type`` when the artifact types its payload, else ``None``."""
+        return event_type if event_type in self._spec["payloads"] else None
+
+    def payload_rules(self, known: str | None) -> list[dict[str, Any]]:
+        rules: list[dict[str, Any]] = (
+            self._spec["payloads"][known]["rules"] if known is not None else []
+        )
+        return rules
+
+    def payload_compilers(self, known: str | None) -> list[SchemaCompiler]:
+        """The payload schemas of an entry (an unknown type gets the deny-list scan only)."""
+        entry = self._spec["payloads"][known] if known is not None else {"schemas": []}
+        library = self._artifact["library"]["schemas"]
+        roots = [library[s["library"]] if "library" in s else s["inline"] for s in entry["schemas"]]
+        # The first schema owns the deny-list scan of the payload; without one, scan it all.
+        first = SchemaCompiler(roots[0] if roots else True, self.deny_keys)
+        return [first, *(SchemaCompiler(root) for root in roots[1:])]
 
 
 def compile_surface(

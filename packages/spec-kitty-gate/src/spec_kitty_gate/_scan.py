@@ -6,7 +6,7 @@ from typing import Any
 
 from ._values import CONTAINERS, Fail
 
-__all__ = ["legacy_key", "scan_keys"]
+__all__ = ["has_legacy_key", "legacy_key", "scan_keys"]
 
 
 def legacy_key(key: Any) -> Fail:
@@ -36,3 +36,18 @@ def scan_keys(value: Any, deny: frozenset[str]) -> None:
                 except Fail as fail:
                     fail.segments.append(index)
                     raise
+
+
+def has_legacy_key(value: Any, deny: frozenset[str]) -> bool:
+    """``True`` when ``scan_keys(value, deny)`` would raise (the happy-path form: no paths)."""
+    if isinstance(value, dict):
+        if not deny.isdisjoint(value):
+            return True
+        for _, item in value.items():  # the same iteration as scan_keys
+            if isinstance(item, CONTAINERS) and has_legacy_key(item, deny):
+                return True
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            if isinstance(item, CONTAINERS) and has_legacy_key(item, deny):
+                return True
+    return False
