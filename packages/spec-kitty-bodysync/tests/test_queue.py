@@ -55,7 +55,13 @@ def test_fresh_database_has_the_canonical_schema_and_version(queue: BodyQueue) -
     assert "AUTOINCREMENT" in sql
     indexes = {r[1]: r for r in conn.execute("PRAGMA index_list(body_upload_queue)")}
     assert "idx_body_queue_drain" in indexes
-    assert "idx_body_queue_namespace" in indexes
+    assert set(indexes) == {"idx_body_queue_drain", "sqlite_autoindex_body_upload_queue_1"}
+    plan = conn.execute(
+        "EXPLAIN QUERY PLAN SELECT row_id FROM body_upload_queue "
+        "WHERE project_uuid = ? AND mission_slug = ? AND target_branch = ?",
+        ("p", "001-x", "main"),
+    ).fetchall()
+    assert "sqlite_autoindex_body_upload_queue_1" in " ".join(str(r[-1]) for r in plan)
     drain_cols = [r[2] for r in conn.execute("PRAGMA index_info(idx_body_queue_drain)")]
     assert drain_cols == ["state", "next_attempt_at", "row_id"]
     unique = [name for name, row in indexes.items() if row[2] == 1]

@@ -4,14 +4,15 @@ Public API::
 
     NamespaceRef, manifest_version_for, content_hash, validate_artifact_path, MAX_BODY_BYTES
     BodyUploadTask, TaskState, EnqueueResult
-    BodyQueue (enqueue, enqueue_many, import_tasks, counts, due, tasks, get, next_due_at,
+    BulkImport, IMPORT_FIELDS, SOURCE_KEY (BodyQueue.import_query: bulk import from SQLite)
+    BodyQueue (enqueue, enqueue_many, import_tasks, import_query, counts, due, tasks, get, next_due_at,
                mark_delivered, mark_retry, mark_dead_letter, mark_parked, requeue), SCHEMA_VERSION
     collect_artifacts -> CollectedArtifacts(artifacts: Artifact..., skipped: SkippedArtifact...)
     HttpTransport, Transport, UploadOutcome, parse_retry_after, PUSH_CONTENT_PATH
     drain -> DrainReport, Backoff
     errors: BodySyncError and its subclasses
 
-Heavy modules (httpx, sqlite_utils, spec_kitty_gate) are imported only where they are used.
+Heavy modules (httpx, spec_kitty_gate) are imported only where they are used.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._backoff import Backoff
+from ._bulk import IMPORT_FIELDS, SOURCE_KEY, BulkImport
 from ._collect import Artifact, CollectedArtifacts, SkippedArtifact, collect_artifacts
 from ._drain import DrainFailure, DrainReport, drain
 from ._namespace import (
@@ -59,12 +61,14 @@ __all__ = [  # noqa: RUF022
     "BodySyncError",
     "BodyTooLargeError",
     "BodyUploadTask",
+    "BulkImport",
     "CollectedArtifacts",
     "DrainFailure",
     "DrainReport",
     "EnqueueResult",
     "HASH_ALGORITHM",
     "HttpTransport",
+    "IMPORT_FIELDS",
     "MAX_BODY_BYTES",
     "NamespaceError",
     "NamespaceRef",
@@ -72,6 +76,7 @@ __all__ = [  # noqa: RUF022
     "QueueError",
     "QueueSchemaError",
     "SCHEMA_VERSION",
+    "SOURCE_KEY",
     "SkippedArtifact",
     "TABLE",
     "TaskInvalidError",

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ._bulk import BulkImport, import_query
 from ._namespace import (
     HASH_ALGORITHM,
     MAX_BODY_BYTES,
@@ -181,6 +182,19 @@ class BodyQueue:
             before = conn.total_changes
             conn.executemany(_INSERT, rows)
             return conn.total_changes - before
+
+    def import_query(
+        self, source_db: Path | str, query: str, params: Sequence[Any] = ()
+    ) -> BulkImport:
+        """Bulk-import the rows ``query`` selects from another SQLite file, in one transaction.
+
+        ``source_db`` is attached read-only as schema ``source``; ``query`` yields the columns
+        ``source_key`` and `IMPORT_FIELDS` (canonical names, in order). Rows are screened by SQL,
+        doubtful ones judged by `BodyUploadTask` (refused ones reported, not imported), the rest
+        copied as ``pending`` with INSERT OR IGNORE and verified field by field before the
+        durable commit. Used by `spec-kitty upgrade` for large legacy queues.
+        """
+        return import_query(self.db_path, Path(source_db), query, params)
 
     # -- reading -----------------------------------------------------------------------------
 

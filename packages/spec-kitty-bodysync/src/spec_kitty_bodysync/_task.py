@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,8 @@ from ._namespace import HASH_ALGORITHM, NAMESPACE_FIELDS, NamespaceRef, validate
 from .errors import TaskInvalidError
 
 __all__ = ["STATES", "BodyUploadTask", "EnqueueResult", "TaskState"]
+
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 
 class TaskState(enum.StrEnum):
@@ -59,6 +62,10 @@ class BodyUploadTask:
         for name in ("content_hash", "content_body", "hash_algorithm"):
             if not isinstance(getattr(self, name), str):
                 raise _invalid(name, getattr(self, name), "must be a string")
+        if self.hash_algorithm != HASH_ALGORITHM:
+            raise _invalid("hash_algorithm", self.hash_algorithm, f"must be {HASH_ALGORITHM!r}")
+        if _SHA256_HEX.fullmatch(self.content_hash) is None:
+            raise _invalid("content_hash", self.content_hash, "must be 64 lowercase hex digits")
         for name in ("size_bytes", "retry_count"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
