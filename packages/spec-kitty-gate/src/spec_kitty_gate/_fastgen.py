@@ -18,7 +18,6 @@ variables ``v x y k c`` and Python syntax.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 from ._compile import (
@@ -31,16 +30,14 @@ from ._compile import (
     scalar_only,
 )
 from ._containers import is_null_schema
-from ._fastobj import Lines, array_body, block, object_body
+from ._fastobj import Acceptor, Lines, Program, array_body, block, object_body, passes
 from ._formats import FORMAT_CHECKERS
-from ._leaves import NUMBER_RULES, Validator
+from ._leaves import NUMBER_RULES
 from ._scan import has_legacy_key
-from ._values import Fail, same
+from ._values import same
 
 __all__ = ["Acceptor", "acceptor", "exact_acceptor", "passes"]
 
-Acceptor = Callable[[Any], bool]
-MISSING: Any = object()
 _NOT_BLANK = r"\S"  # re.search(r"\S", s) is None  <=>  not s or s.isspace()  (same Unicode table)
 _TYPE_TESTS = {  # the JSON types of _leaves, as expressions over {0}
     "array": "isinstance({0}, (list, tuple))",
@@ -54,51 +51,10 @@ _TYPE_TESTS = {  # the JSON types of _leaves, as expressions over {0}
 _LIMIT_FAILS = {"minimum": "<", "maximum": ">", "exclusiveMinimum": "<=", "exclusiveMaximum": ">="}
 
 
-def passes(validator: Validator) -> Acceptor:
-    """The exact acceptor of a precise validator (used where a guess would not do)."""
-
-    def accepts(value: Any) -> bool:
-        try:
-            validator(value)
-        except Fail:
-            return False
-        return True
-
-    return accepts
-
-
-class _Program:
-    """The generated module: function sources and the constants they name."""
-
-    def __init__(self) -> None:
-        self.names: dict[str, Any] = {"M": MISSING}
-        self.sources: list[str] = []
-        self.count = 0
-
-    def const(self, value: Any) -> str:
-        name = f"k{len(self.names)}"
-        self.names[name] = value
-        return name
-
-    def reserve(self) -> str:
-        self.count += 1
-        return f"f{self.count}"
-
-    def define(self, name: str, body: Lines) -> None:
-        self.sources.append("\n".join([f"def {name}(v):", *body, "    return True"]))
-
-    def build(self, entry: str) -> Acceptor:
-        namespace = dict(self.names)
-        code = compile("\n\n".join(self.sources), "<spec-kitty-gate acceptor>", "exec")
-        exec(code, namespace)  # noqa: S102 - our own generated source, see the module docstring
-        function: Acceptor = namespace[entry]
-        return function
-
-
 class _Generator:
     """Emits the acceptor of the schemas one ``SchemaCompiler`` owns (same root, deny, defs)."""
 
-    def __init__(self, compiler: SchemaCompiler, program: _Program) -> None:
+    def __init__(self, compiler: SchemaCompiler, program: Program) -> None:
         self.compiler = compiler
         self.program = program
         self.deny = compiler.deny
@@ -311,7 +267,7 @@ def acceptor(compiler: SchemaCompiler) -> Acceptor:
 
 def exact_acceptor(compiler: SchemaCompiler) -> tuple[Acceptor, bool]:
     """The acceptor, and whether its ``False`` is exact too (no subclass guard was needed)."""
-    program = _Program()
+    program = Program()
     generator = _Generator(compiler, program)
     entry = generator.function(compiler.root)
     return program.build(entry), generator.exact

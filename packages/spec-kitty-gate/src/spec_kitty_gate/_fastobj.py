@@ -1,4 +1,4 @@
-"""Generated bodies of the object and array acceptors (see ``_fastgen``).
+"""The generated program of an acceptor, and its object and array bodies (see ``_fastgen``).
 
 They mirror ``_containers.object_validator`` and ``array_validator``: the same declared
 properties (denied keys are never declared), the same required keys, the same treatment of
@@ -7,16 +7,62 @@ undeclared keys (propertyNames, closed, additionalProperties schema, or the deny
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ._compile import SchemaCompiler
+from ._leaves import Validator
+from ._values import Fail
 
 if TYPE_CHECKING:
     from ._fastgen import _Generator
 
-__all__ = ["Lines", "array_body", "block", "object_body"]
+__all__ = ["Acceptor", "Lines", "Program", "array_body", "block", "object_body", "passes"]
 
+Acceptor = Callable[[Any], bool]
 Lines = list[str]
+MISSING: Any = object()
+
+
+def passes(validator: Validator) -> Acceptor:
+    """The exact acceptor of a precise validator (used where a guess would not do)."""
+
+    def accepts(value: Any) -> bool:
+        try:
+            validator(value)
+        except Fail:
+            return False
+        return True
+
+    return accepts
+
+
+class Program:
+    """The generated module: function sources and the constants they name."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, Any] = {"M": MISSING}
+        self.sources: list[str] = []
+        self.count = 0
+
+    def const(self, value: Any) -> str:
+        name = f"k{len(self.names)}"
+        self.names[name] = value
+        return name
+
+    def reserve(self) -> str:
+        self.count += 1
+        return f"f{self.count}"
+
+    def define(self, name: str, body: Lines) -> None:
+        self.sources.append("\n".join([f"def {name}(v):", *body, "    return True"]))
+
+    def build(self, entry: str) -> Acceptor:
+        namespace = dict(self.names)
+        code = compile("\n\n".join(self.sources), "<spec-kitty-gate acceptor>", "exec")
+        exec(code, namespace)  # noqa: S102 - our own generated source, see the module docstring
+        function: Acceptor = namespace[entry]
+        return function
 
 
 def block(out: Lines, ind: int, header: str, body: Lines) -> None:
