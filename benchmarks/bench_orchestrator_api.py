@@ -76,14 +76,25 @@ def _history(root: Path, slug: str, n_done: int) -> None:
         append_history(host, slug, wp, "bench", f"{wp} finished")
 
 
+CPU: dict[tuple[str, ...], float] = {}
+
+
 def _median_ms(cmd: list[str], cwd: Path, env: dict[str, str], runs: int) -> float:
-    times = []
+    """Median wall time; the median CPU time (user+sys) of the child goes to CPU[cmd]."""
+    import resource
+
+    times, cpu = [], []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
         times.append((time.perf_counter() - start) * 1000)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        cpu.append(used * 1000)
         if cmd[1] != "-c" and '"success": true' not in proc.stdout:
             raise SystemExit(f"{cmd} failed: {proc.stdout} {proc.stderr}")
+    CPU[tuple(cmd)] = statistics.median(cpu)
     return statistics.median(times)
 
 
@@ -131,24 +142,24 @@ def main() -> None:
         base = [sys.executable, "-m", "spec_kitty_cli", "orchestrator-api"]
         bare = _median_ms([sys.executable, "-c", "pass"], root, env, args.runs)
         cv = _median_ms([*base, "contract-version"], root, env, args.runs)
-        rows: list[tuple[str, str, float, float | None]] = [
-            ("python -c pass", "-", bare, None),
-            ("contract-version", "-", cv, None),
+        rows: list[tuple[str, str, float, float, float | None]] = [
+            ("python -c pass", "-", bare, CPU[(sys.executable, "-c", "pass")], None),
+            ("contract-version", "-", cv, CPU[(*base, "contract-version")], None),
         ]
         for label, slug in (("3 WPs", small), (f"200 WPs, {n_events} lines", large)):
             for command in ("mission-state", "list-ready"):
-                ms = _median_ms([*base, command, "--mission", slug], root, env, args.runs)
+                cmd = [*base, command, "--mission", slug]
+                ms = _median_ms(cmd, root, env, args.runs)
                 work = _in_process_ms(root, command, slug, args.runs)
-                rows.append((command, label, ms, work))
+                rows.append((command, label, ms, CPU[tuple(cmd)], work))
         print(f"median of {args.runs} runs, fresh process each, python {sys.version.split()[0]}")
-        print(f"| {'command':<18} | {'mission':<24} | {'process ms':>10} | {'work ms':>7} |")
-        print(f"|{'-' * 20}|{'-' * 26}|{'-' * 12}|{'-' * 9}|")
-        for command, label, ms, work in rows:
+        cols = f"| {'command':<18} | {'mission':<24} | {'wall ms':>8} | {'cpu ms':>7} | {'work ms':>7} |"
+        print(cols)
+        print(f"|{'-' * 20}|{'-' * 26}|{'-' * 10}|{'-' * 9}|{'-' * 9}|")
+        for command, label, ms, cpu, work in rows:
             shown = "-" if work is None else f"{work:.1f}"
-            print(f"| {command:<18} | {label:<24} | {ms:10.1f} | {shown:>7} |")
-        print(
-            "process ms: median wall time of a fresh `python -m spec_kitty_cli orchestrator-api ...`"
-        )
+            print(f"| {command:<18} | {label:<24} | {ms:8.1f} | {cpu:7.1f} | {shown:>7} |")
+        print("wall/cpu ms: median wall and CPU (user+sys) time of a fresh process per call")
         print("work ms: the same command in-process after imports (log reduction + WP files)")
 
 

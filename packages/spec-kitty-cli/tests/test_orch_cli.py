@@ -208,6 +208,12 @@ def test_full_lifecycle_envelopes_and_queued_events(api: Any, mission: str, proj
     code, env = api("accept-mission", "--mission", mission, "--actor", "o")
     assert code == 2 and env["error_code"] == "MISSION_NOT_READY"
     assert [i["wp_id"] for i in env["data"]["incomplete_wps"]] == ["WP02", "WP03"]
+    from spec_kitty_gate import check
+
+    snapshot = json.loads((project / "kitty-specs" / mission / "status.json").read_text())
+    check("status_snapshot", snapshot)
+    assert snapshot["work_packages"]["WP01"]["lane"] == "done"
+    assert len(snapshot["work_packages"]["WP01"]["notes"]) == 1
     lines = (project / "kitty-specs" / mission / "status.events.jsonl").read_text().splitlines()
     transitions = [json.loads(x) for x in lines if '"annotation"' not in x]
     assert all(

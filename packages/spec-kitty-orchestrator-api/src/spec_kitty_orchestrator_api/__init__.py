@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ._api_close import accept_mission, finalize
     from ._api_write import append_history, start_implementation, start_review, transition
+    from ._contract import contract_version
     from ._envelope import (
         CONTRACT_VERSION,
         ERROR_CODES,
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
         new_correlation_id,
         respond,
     )
-    from ._host import Host, contract_version, list_ready, mission_state
+    from ._host import Host, list_ready, mission_state
     from ._lanes import LANES, TERMINAL_LANES, check_transition, is_allowed, resolve_lane
     from ._log import LogRead, read_log
     from ._merge import STRATEGIES, merge_mission
@@ -96,7 +97,7 @@ _LAZY: dict[str, str] = {
     "accept_mission": "._api_close",
     "append_history": "._api_write",
     "check_transition": "._lanes",
-    "contract_version": "._host",
+    "contract_version": "._contract",
     "error_response": "._envelope",
     "finalize": "._api_close",
     "is_allowed": "._lanes",

@@ -1,6 +1,6 @@
-"""The host context and the read-only orchestrator-api commands.
+"""The host context and the read-only mission commands.
 
-Read-only commands (contract-version, mission-state, list-ready) reduce the log in memory and
+Read-only commands (mission-state, list-ready) reduce the log in memory and
 never write; they import neither filelock nor PyYAML (for flat WP frontmatter).
 """
 
@@ -9,10 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ._envelope import CONTRACT_VERSION, MIN_PROVIDER_VERSION
 from ._sink import EventSink
 from ._view import MissionView, open_mission
-from .errors import ContractVersionMismatchError, StatusWriteError
+from .errors import StatusWriteError
 
 SATISFIED_LANES = frozenset({"approved", "done"})
 
@@ -51,31 +50,6 @@ class Host:
 
     def open(self, mission: str) -> MissionView:
         return open_mission(self.root, mission)
-
-
-def _version_tuple(text: str) -> tuple[int, ...] | None:
-    parts = text.strip().split(".")
-    if not parts or not all(p.isdigit() for p in parts):
-        return None
-    return tuple(int(p) for p in parts)
-
-
-def contract_version(provider_version: str | None = None) -> dict[str, Any]:
-    """api_version and min_supported_provider_version; checks --provider-version if given."""
-    if provider_version is not None:
-        given = _version_tuple(provider_version)
-        minimum = _version_tuple(MIN_PROVIDER_VERSION)
-        if given is None or minimum is None or given < minimum:
-            raise ContractVersionMismatchError(
-                f"Provider version {provider_version!r} is invalid or below the minimum "
-                f"{MIN_PROVIDER_VERSION}",
-                details={
-                    "provider_version": provider_version,
-                    "min_supported_provider_version": MIN_PROVIDER_VERSION,
-                    "api_version": CONTRACT_VERSION,
-                },
-            )
-    return {"api_version": CONTRACT_VERSION, "min_supported_provider_version": MIN_PROVIDER_VERSION}
 
 
 def _with_warnings(view: MissionView, data: dict[str, Any]) -> dict[str, Any]:
