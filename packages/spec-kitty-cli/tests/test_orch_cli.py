@@ -355,3 +355,34 @@ def test_envelopes_the_gate_refuses_are_never_printed(capsys: pytest.CaptureFixt
     assert render_error(ValueError("boom")) == 1
     crashed = json.loads(capsys.readouterr().out)
     assert crashed["data"] == {"message": "boom", "cause": "INTERNAL_ERROR"}
+
+
+def test_a_torn_status_line_is_reported_not_fatal(api: Any, mission: str, project: Path) -> None:
+    api(
+        "transition",
+        "--mission",
+        mission,
+        "--wp",
+        "WP01",
+        "--to",
+        "blocked",
+        "--actor",
+        "o",
+        "--note",
+        "waiting",
+    )
+    log = project / "kitty-specs" / mission / "status.events.jsonl"
+    with log.open("a") as handle:
+        handle.write('{"event_id": "01K0TORN", "wp_')  # a crash in the middle of a write
+    code, env = api("mission-state", "--mission", mission)
+    assert code == 0 and "incomplete" in env["data"]["warnings"][0]
+    assert env["data"]["work_packages"][0]["lane"] == "blocked"
+    code, env = api(
+        "transition", "--mission", mission, "--wp", "WP01", "--to", "canceled", "--actor", "o"
+    )
+    assert code == 0 and env["data"]["from_lane"] == "blocked"
+    assert [json.loads(x)["to_lane"] for x in log.read_text().splitlines()] == [
+        "blocked",
+        "canceled",
+    ]
+    assert "01K0TORN" in log.with_name("status.events.jsonl.torn").read_text()
