@@ -102,3 +102,48 @@ def test_move_follows_the_table_and_force_needs_a_note(
         "agent", "tasks", "move", "WP01", "--to", "in_review", "--mission", mission, "--json"
     )
     assert unknown.exit_code == 2 and unknown.json()["error_code"] == "USAGE_ERROR"
+
+
+def test_move_to_done_with_caller_evidence(run_cli: Any, project: Path, mission: str) -> None:
+    evidence = '{"review": {"reviewer": "qa", "verdict": "approved", "reference": "PR-7"}}'
+    result = run_cli(
+        "agent",
+        "tasks",
+        "move",
+        "WP01",
+        "--to",
+        "done",
+        "--mission",
+        mission,
+        "--force",
+        "--note",
+        "reviewed in PR-7",
+        "--evidence-json",
+        evidence,
+        "--json",
+    )
+    assert result.exit_code == 0
+    last = _lines(project, mission)[-1]
+    assert last["evidence"]["review"] == {
+        "reviewer": "qa",
+        "verdict": "approved",
+        "reference": "PR-7",
+    }
+    assert last["evidence"]["repos"][0]["branch"] == "main"
+    bad = run_cli(
+        "agent",
+        "tasks",
+        "move",
+        "WP02",
+        "--to",
+        "done",
+        "--mission",
+        mission,
+        "--force",
+        "--note",
+        "x",
+        "--evidence-json",
+        "{",
+        "--json",
+    )
+    assert bad.exit_code == 2 and bad.json()["error_code"] == "USAGE_ERROR"

@@ -66,6 +66,7 @@ def finalize(mission: str, actor: str, as_json: bool) -> None:
 @click.option("--note", default=None, help="Reason (required with --force).")
 @click.option("--force", is_flag=True, default=False, help="Bypass the transition table.")
 @click.option("--review-ref", default=None, help="Review reference (rollbacks need one).")
+@click.option("--evidence-json", default=None, help="DoneEvidence JSON for approved/done.")
 @click.option("--actor", envvar="SPEC_KITTY_ACTOR", default="operator", show_default=True)
 @json_option
 def move(
@@ -75,13 +76,15 @@ def move(
     note: str | None,
     force: bool,
     review_ref: str | None,
+    evidence_json: str | None,
     actor: str,
     as_json: bool,
 ) -> None:
     """Move work package WP_ID to another lane (3.0.0 transition table and guards).
 
-    `doing` is accepted as input for in_progress. approved/done record evidence derived from
-    git (the WP workspace or the main repository) and the review reference.
+    `doing` is accepted as input for in_progress. approved/done record evidence: --evidence-json
+    when given, completed from git (the WP workspace or the main repository) and the review
+    reference.
     """
     from spec_kitty_orchestrator_api import transition
 
@@ -94,6 +97,7 @@ def move(
         note=note,
         force=force,
         review_ref=review_ref,
+        evidence_json=evidence_json,
         policy_required=False,
     )
 
