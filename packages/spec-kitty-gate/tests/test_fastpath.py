@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import spec_kitty_gate
-from spec_kitty_gate import ContractViolation, _api, check, is_conformant, surfaces
+from spec_kitty_gate import ContractViolation, _api, _checks, check, is_conformant, surfaces
+from spec_kitty_gate._checks import compile_surface
 from spec_kitty_gate._compile import SchemaCompiler
 from spec_kitty_gate._fastgen import _Generator, acceptor, exact_acceptor
 from spec_kitty_gate._fastobj import Program
@@ -207,7 +208,7 @@ def _surface_agrees(surface: str, doc: Any) -> None:
     compiled = _api._REGISTRY.get(surface) or _api._surface(surface)
     assert compiled is not None
     precise = _precise_ok(compiled.check, doc)
-    fast = _fast_ok(compiled.accepts, doc)
+    fast = _fast_ok(compiled.acceptor(), doc)
     assert fast <= precise, (surface, doc)  # never a yes the precise engine would refuse
     assert is_conformant(surface, doc) == precise
 
@@ -216,7 +217,7 @@ def _surface_agrees(surface: str, doc: Any) -> None:
 def test_valid_samples_take_the_fast_path(kit, surface: str) -> None:
     doc = kit.sample(surface)
     compiled = _api._surface(surface)
-    assert compiled is not None and compiled.accepts(doc) is True
+    assert compiled is not None and compiled.acceptor()(doc) is True
     check(surface, doc)
 
 
@@ -246,7 +247,7 @@ def test_surface_acceptors_equal_precise_checks_on_json(
         doc = kit.mutate(doc, path, data.draw(st.sampled_from([kit.DELETE, value])))
     compiled = _api._surface(surface)
     assert compiled is not None
-    assert _fast_ok(compiled.accepts, doc) == _precise_ok(compiled.check, doc), (surface, path)
+    assert _fast_ok(compiled.acceptor(), doc) == _precise_ok(compiled.check, doc), (surface, path)
 
 
 def test_legacy_values_are_refused_by_both_engines(kit) -> None:
@@ -274,7 +275,7 @@ def test_subclasses_fall_back_to_the_precise_engine(kit) -> None:
     _surface_agrees("event", env)
     ordered = collections.OrderedDict(kit.wp_status_changed())
     ordered["payload"] = collections.OrderedDict(ordered["payload"])
-    assert not _fast_ok(_api._surface("event").accepts, ordered)  # type: ignore[union-attr]
+    assert not _fast_ok(_api._surface("event").acceptor(), ordered)  # type: ignore[union-attr]
     _surface_agrees("event", ordered)
     as_tuples = kit.wp_status_changed()
     as_tuples["payload"]["evidence"]["repos"] = tuple(as_tuples["payload"]["evidence"]["repos"])
@@ -304,6 +305,27 @@ def test_unknown_event_types_share_one_payload_entry(kit) -> None:
         env["payload"] = {"mission_slug": " "}  # a violation: the precise engine runs
         assert not is_conformant("event", env)
     assert set(compiled._payloads) <= {None, *kit.artifact()["surfaces"]["event"]["payloads"]}
+
+
+def test_acceptor_is_generated_after_the_warm_up(kit) -> None:
+    registry: dict[str, Any] = {}
+    compiled = compile_surface("event", kit.artifact(), registry)
+    env = kit.wp_status_changed()
+    assert [compiled.accepts(env) for _ in range(_checks.WARM_UP - 1)] == [False] * (
+        _checks.WARM_UP - 1
+    )  # one-shot commands never pay for compile()
+    assert compiled.accepts(env) is True
+    assert compiled.accepts is compiled.acceptor()  # hot: called directly, nothing counted
+
+
+def test_hot_batches_use_the_item_acceptor(kit) -> None:
+    registry: dict[str, Any] = {}
+    for name in ("event", "event_batch"):
+        registry[name] = compile_surface(name, kit.artifact(), registry)
+    batch = {"events": [kit.wp_status_changed(), kit.mission_created()]}
+    assert registry["event_batch"].acceptor()(batch) is True
+    batch["events"][1]["payload"]["mission_number"] = 0
+    assert registry["event_batch"].acceptor()(batch) is False
 
 
 def test_package_check_binds_the_implementation_once() -> None:

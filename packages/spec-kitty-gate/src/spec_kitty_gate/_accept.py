@@ -116,7 +116,7 @@ def surface_acceptor(surface: CompiledSurface) -> Acceptor:
         if type(document) is not dict or legacy(document) or not schema(document):
             return False
         if items is not None:
-            item_accepts = registry[item_surface].accepts
+            item_accepts = registry[item_surface].acceptor()  # a hot batch makes hot items
             for item in items(document):
                 if not item_accepts(item):
                     return False

@@ -18,6 +18,7 @@ from .errors import ArtifactError
 __all__ = ["MISSING", "CompiledSurface", "compile_surface", "get_path"]
 
 MISSING = object()
+WARM_UP = 16  # checks of a surface left to the precise engine before its acceptor is generated
 Path = tuple[str, ...]
 
 
@@ -131,13 +132,27 @@ class CompiledSurface:
         # The schema validator also owns the deny-list scan (see _compile).
         self.schema_compiler = SchemaCompiler(spec["schema"], self.deny_keys, opaque)
         self.schema: Validator = self.schema_compiler.compile()
-        self.accepts: Callable[[Any], bool] = self._first_accepts
+        # ``accepts(document)``: True when the generated acceptor proves ``document`` conforms.
+        # Generating it costs a few ms of compile(): a one-shot CLI command (a handful of
+        # checks) never pays it; a sync loop pays it once, after WARM_UP checks.
+        self.accepts: Callable[[Any], bool] = self._warming
+        self._acceptor: Callable[[Any], bool] | None = None
+        self._seen = 0
 
-    def _first_accepts(self, document: Any) -> bool:
-        from ._accept import surface_acceptor
-
-        self.accepts = surface_acceptor(self)  # generated on first use, then called directly
+    def _warming(self, document: Any) -> bool:
+        self._seen += 1
+        if self._seen < WARM_UP:
+            return False  # not proven: check() decides
+        self.accepts = self.acceptor()  # from now on called directly, no counting
         return self.accepts(document)
+
+    def acceptor(self) -> Callable[[Any], bool]:
+        """The generated happy-path acceptor of this surface (see ``_accept``), built once."""
+        if self._acceptor is None:
+            from ._accept import surface_acceptor
+
+            self._acceptor = surface_acceptor(self)
+        return self._acceptor
 
     def check(self, document: Any) -> None:
         """Raise ``Fail`` at the first violation."""
