@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path
 
 from .errors import StateWriteError
@@ -12,6 +11,8 @@ from .errors import StateWriteError
 
 def atomic_write_text(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` so a reader sees the old or the new content, never half."""
+    import tempfile  # deferred: read-only commands never pay for it
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -33,6 +34,8 @@ def create_exclusive_text(path: Path, text: str) -> bool:
     The content is written to a temp file and hard-linked into place: a link fails if the target
     exists, so two racing processes agree on one winner and the loser reads the winner's file.
     """
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -14,22 +14,31 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._atomic import create_exclusive_text
 from ._config import config_path, read_config, set_config_section
 from ._roots import checkout_state_dir, git_common_dir, user_state_dir
 from .errors import ConfigError, LegacyStateError, NotInitializedError, StateWriteError
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 PROJECT_KEYS = ("uuid", "slug", "repo_slug")
 BUILD_FILE = "build.json"
 NODE_FILE = "node.json"
 _REMOTE_RE = re.compile(r'^\[remote "origin"\]\s*$')
 _URL_RE = re.compile(r"^\s*url\s*=\s*(\S+)\s*$")
+_UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def _uuid4_text() -> str:
+    import uuid  # deferred: only minting needs it
+
+    return str(uuid.uuid4())
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -106,13 +115,11 @@ def _project_section(project_root: Path, config: dict[str, Any]) -> dict[str, An
                 f"{path}: unknown key `project.{key}`; run `spec-kitty upgrade` to rewrite it",
                 details={"file": str(path), "key": f"project.{key}", "hint": "spec-kitty upgrade"},
             )
-    try:
-        uuid.UUID(str(section.get("uuid")))
-    except ValueError as exc:
+    if not _UUID_RE.match(str(section.get("uuid")).lower()):
         raise ConfigError(
             f"{path}: project.uuid is not a UUID",
             details={"file": str(path), "key": "project.uuid", "value": section.get("uuid")},
-        ) from exc
+        )
     if not isinstance(section.get("slug"), str) or not section["slug"].strip():
         raise ConfigError(
             f"{path}: project.slug must be a non-empty string",
@@ -121,9 +128,9 @@ def _project_section(project_root: Path, config: dict[str, Any]) -> dict[str, An
     return section
 
 
-def _load_or_mint(path: Path, key: str, mint: str) -> str:
+def _load_or_mint(path: Path, key: str, mint: Callable[[], str]) -> str:
     if not path.exists():
-        payload = {key: mint, "created_at": datetime.now(UTC).isoformat()}
+        payload = {key: mint(), "created_at": datetime.now(UTC).isoformat()}
         try:
             create_exclusive_text(path, json.dumps(payload, indent=2, sort_keys=True) + "\n")
         except OSError as exc:
@@ -147,14 +154,14 @@ def _load_or_mint(path: Path, key: str, mint: str) -> str:
 
 def load_build_id(checkout_root: Path) -> str:
     """This checkout's build id, minted (uuid4) into untracked state on first use."""
-    return _load_or_mint(
-        checkout_state_dir(checkout_root) / BUILD_FILE, "build_id", str(uuid.uuid4())
-    )
+    return _load_or_mint(checkout_state_dir(checkout_root) / BUILD_FILE, "build_id", _uuid4_text)
 
 
 def load_node_id() -> str:
     """This user's node id on this machine (12 hex), minted on first use."""
-    return _load_or_mint(user_state_dir() / NODE_FILE, "node_id", uuid.uuid4().hex[:12])
+    return _load_or_mint(
+        user_state_dir() / NODE_FILE, "node_id", lambda: _uuid4_text().replace("-", "")[:12]
+    )
 
 
 def load_project_identity(checkout_root: Path) -> ProjectIdentity:
@@ -165,7 +172,7 @@ def load_project_identity(checkout_root: Path) -> ProjectIdentity:
         url = origin_url(checkout_root)
         repo_slug = repo_slug_from_url(url) if url else None
     return ProjectIdentity(
-        project_uuid=str(uuid.UUID(str(section["uuid"]))),
+        project_uuid=str(section["uuid"]).lower(),
         project_slug=section["slug"],
         repo_slug=repo_slug,
         build_id=load_build_id(checkout_root),
@@ -179,6 +186,6 @@ def init_project(checkout_root: Path, *, project_slug: str | None = None) -> Pro
     if "project" not in config:
         url = origin_url(checkout_root)
         default = repo_slug_from_url(url).rsplit("/", 1)[-1] if url else checkout_root.name
-        section = {"uuid": str(uuid.uuid4()), "slug": _slugify(project_slug or default)}
+        section = {"uuid": _uuid4_text(), "slug": _slugify(project_slug or default)}
         set_config_section(checkout_root, "project", section)
     return load_project_identity(checkout_root)
