@@ -11,10 +11,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 POLICY = json.dumps(
     {
@@ -36,41 +38,67 @@ subtasks: []
 ---
 # Work Package Prompt: {wp} - {title}
 
-{body}
+Implement {lower}.
 """
 
+WORK_PACKAGES = (
+    ("WP01", "Cart model", "[]"),
+    ("WP02", "Payment port", "[]"),
+    ("WP03", "Checkout", "[WP01, WP02]"),
+)
 
-def sk(root: Path, *args: str, check: bool = True) -> dict:
-    """Run `spec-kitty ARGS` in ``root`` and return its one JSON object."""
-    done = subprocess.run(
+
+def spec_kitty(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [sys.executable, "-m", "spec_kitty_cli", *args], cwd=root, capture_output=True, text=True
     )
-    if check and done.returncode != 0:
+
+
+def sk(root: Path, *args: str) -> Any:
+    """Run `spec-kitty ARGS` in ``root`` and return its one JSON object (exit on failure)."""
+    done = spec_kitty(root, *args)
+    if done.returncode != 0:
         sys.stderr.write(done.stdout + done.stderr)
         raise SystemExit(f"spec-kitty {' '.join(args)} failed with exit {done.returncode}")
-    return json.loads(done.stdout) if done.stdout.strip().startswith("{") else {"raw": done.stdout}
+    return json.loads(done.stdout)
 
 
 def step(text: str) -> None:
     print(f"\n== {text}", flush=True)
 
 
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=root, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def drive(root: Path, slug: str, wp: str) -> None:
+    """One work package: claim and start, submit for review, approve (done)."""
+    common = ["--mission", slug, "--wp", wp, "--actor", "quickstart"]
+    sk(root, "orchestrator-api", "start-implementation", *common, "--policy", POLICY)
+    sk(
+        root, "orchestrator-api", "transition", *common, "--to", "for_review", "--policy", POLICY,
+        "--note", "implemented", "--subtasks-complete", "--implementation-evidence-present",
+    )  # fmt: skip
+    done = sk(
+        root, "orchestrator-api", "transition", *common, "--to", "done", "--policy", POLICY,
+        "--note", "approved", "--review-ref", f"review-{wp}",
+    )  # fmt: skip
+    print(f"  {wp}: planned -> claimed -> in_progress -> for_review -> {done['data']['to_lane']}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--keep", action="store_true", help="keep the temp project and print its path"
-    )
+    parser.add_argument("--keep", action="store_true", help="keep the temp project")
     args = parser.parse_args()
     base = Path(tempfile.mkdtemp(prefix="spec-kitty-quickstart-"))
     root = base / "project"
     root.mkdir()
-    os.environ.setdefault("SPEC_KITTY_HOME", str(base / "user-state"))
-    for cmd in (
-        ["init", "-q", "-b", "main"],
-        ["config", "user.email", "demo@spec-kitty.invalid"],
-        ["config", "user.name", "demo"],
-    ):
-        subprocess.run(["git", *cmd], cwd=root, check=True)
+    os.environ["SPEC_KITTY_HOME"] = str(base / "user-state")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "user.email", "demo@spec-kitty.invalid")
+    git(root, "config", "user.name", "demo")
 
     step("spec-kitty init")
     print(json.dumps(sk(root, "init", "--json"), indent=2))
@@ -79,122 +107,39 @@ def main() -> int:
     print(json.dumps(mission, indent=2))
     slug = mission["mission_slug"]
     tasks = Path(mission["mission_dir"]) / "tasks"
-    for wp, title, deps in (
-        ("WP01", "Cart model", "[]"),
-        ("WP02", "Payment port", "[]"),
-        ("WP03", "Checkout", "[WP01, WP02]"),
-    ):
-        (tasks / f"{wp}-{title.lower().replace(' ', '-')}.md").write_text(
-            WP.format(wp=wp, title=title, deps=deps, body=f"Implement {title.lower()}."),
-            encoding="utf-8",
-        )
-    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
-    subprocess.run(["git", "commit", "-q", "-m", "mission and work packages"], cwd=root, check=True)
+    for wp, title, deps in WORK_PACKAGES:
+        text = WP.format(wp=wp, title=title, deps=deps, lower=title.lower())
+        (tasks / f"{wp}-{title.lower().replace(' ', '-')}.md").write_text(text, encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "mission and work packages")
 
-    if (
-        Path(__file__).parent.parent
-        / "packages/spec-kitty-cli/src/spec_kitty_cli/commands/agent_tasks.py"
-    ).exists():
-        step("spec-kitty agent tasks finalize")
-        print(
-            json.dumps(
-                sk(root, "agent", "tasks", "finalize", "--mission", slug, "--json"), indent=2
-            )
-        )
-        step("orchestrator-api: drive every work package through the lanes")
-        for wp in ("WP01", "WP02", "WP03"):
-            sk(
-                root,
-                "orchestrator-api",
-                "start-implementation",
-                "--mission",
-                slug,
-                "--wp",
-                wp,
-                "--actor",
-                "quickstart",
-                "--policy",
-                POLICY,
-            )
-            sk(
-                root,
-                "orchestrator-api",
-                "transition",
-                "--mission",
-                slug,
-                "--wp",
-                wp,
-                "--to",
-                "for_review",
-                "--actor",
-                "quickstart",
-                "--policy",
-                POLICY,
-                "--note",
-                "implemented",
-                "--subtasks-complete",
-                "--implementation-evidence-present",
-            )
-            done = sk(
-                root,
-                "orchestrator-api",
-                "transition",
-                "--mission",
-                slug,
-                "--wp",
-                wp,
-                "--to",
-                "done",
-                "--actor",
-                "quickstart",
-                "--policy",
-                POLICY,
-                "--note",
-                "approved",
-                "--review-ref",
-                f"review-{wp}",
-            )
-            print(f"  {wp}: {done['data']['from_lane']} -> {done['data']['to_lane']}")
-        step("orchestrator-api accept-mission")
-        print(
-            json.dumps(
-                sk(
-                    root,
-                    "orchestrator-api",
-                    "accept-mission",
-                    "--mission",
-                    slug,
-                    "--actor",
-                    "quickstart",
-                ),
-                indent=2,
-            )
-        )
-        step("spec-kitty status (the board)")
-        board = subprocess.run(
-            [sys.executable, "-m", "spec_kitty_cli", "status", "--mission", slug],
-            cwd=root,
-            text=True,
-            capture_output=True,
-        )
-        print(board.stdout or board.stderr)
+    step("spec-kitty agent tasks finalize")
+    print(json.dumps(sk(root, "agent", "tasks", "finalize", "--mission", slug, "--json"), indent=2))
+    step("orchestrator-api: drive every work package through the lanes")
+    for wp, _, _ in WORK_PACKAGES:
+        drive(root, slug, wp)
+    step("orchestrator-api accept-mission")
+    accepted = sk(
+        root, "orchestrator-api", "accept-mission", "--mission", slug, "--actor", "quickstart"
+    )
+    print(json.dumps(accepted, indent=2))
+    step("spec-kitty status (the board)")
+    print(spec_kitty(root, "status", "--mission", slug).stdout)
+    step(
+        "spec-kitty sync events (the offline queue: each event passed the gate before it was stored)"
+    )
+    print(spec_kitty(root, "sync", "events", "--limit", "0").stdout)
+    step("spec-kitty sync status")
+    print(json.dumps(sk(root, "sync", "status", "--json")["events"]["counts"], indent=2))
     step("spec-kitty identity show")
     print(json.dumps(sk(root, "identity", "show", "--json"), indent=2))
-    if (
-        Path(__file__).parent.parent / "packages/spec-kitty-cli/src/spec_kitty_cli/commands/sync.py"
-    ).exists():
-        step(
-            "spec-kitty sync status (offline queue, every event gate-checked before it was stored)"
-        )
-        print(json.dumps(sk(root, "sync", "status", "--json"), indent=2))
-    step("git status (identity and queues never dirty the tree)")
-    print(
-        subprocess.run(
-            ["git", "status", "--short"], cwd=root, capture_output=True, text=True
-        ).stdout
-        or "  clean"
-    )
-    print(f"\nquickstart: mission {slug} done in {root if args.keep else 'a temp project'}")
+    step("git status (mission files changed; identity and queues stay in untracked .kittify/state)")
+    print(git(root, "status", "--short", "--untracked-files=all"))
+    if args.keep:
+        print(f"quickstart: mission {slug} done; project kept in {root}")
+    else:
+        shutil.rmtree(base, ignore_errors=True)
+        print(f"quickstart: mission {slug} done")
     return 0
 
 

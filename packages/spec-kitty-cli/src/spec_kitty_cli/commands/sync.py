@@ -39,6 +39,7 @@ _FIXABLE = {
         "now": ("spec_kitty_cli.commands.sync", "now", "Deliver queued events, then bodies."),
         "status": ("spec_kitty_cli.commands.sync", "status", "Show queue counts and last error."),
         "bodies": (BODIES_MODULE, "bodies", "Artifact body sync queue (dossier bodies)."),
+        "events": ("spec_kitty_cli.commands.sync_events", "events", "List queued events."),
     },
 )
 def sync() -> None:
