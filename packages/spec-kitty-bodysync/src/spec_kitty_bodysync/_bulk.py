@@ -7,11 +7,11 @@ its columns, ``source_key`` (a unique key of the source row, e.g. its id) and th
 ``IMPORT_FIELDS`` in canonical terms. Everything below runs in ONE IMMEDIATE transaction of the
 canonical queue (the source is read from one snapshot):
 
-1. screen: a set-based SQL predicate (``CLEAN``) that implies every rule of ``BodyUploadTask``
-   (non-blank namespace strings, a relative POSIX artifact path, a 64-hex sha256, numbers where
-   numbers belong). Only rows it cannot vouch for are fetched into Python and judged by the
-   canonical model itself; the model accepts them (imported) or refuses them (reported with
-   the model's reason, not imported);
+1. screen: one cheap check per row (SQL type tests plus `texts_ok`, registered as an SQL
+   function) of every rule of ``BodyUploadTask``: non-blank namespace strings, a
+   relative POSIX artifact path, a 64-hex sha256, numbers where numbers belong. Only rows it
+   does not pass are fetched whole and judged by the canonical model itself, which accepts them
+   (imported) or refuses them (reported with the model's reason, not imported);
 2. copy: ``INSERT OR IGNORE ... SELECT`` of every row that passed, in source-key order, state
    ``pending`` (a row whose uniqueness key is already queued is left as it is);
 3. verify, field by field: every imported source row's key is in the queue, and every row this
@@ -23,7 +23,6 @@ it elsewhere, so a kill -9 or a power cut after `import_query` returned loses no
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from ._namespace import HASH_ALGORITHM
 from ._schema import TABLE
 from ._task import BodyUploadTask, TaskState
 from .errors import BodySyncError, QueueError, TaskInvalidError
@@ -58,53 +58,64 @@ _KEY_FIELDS = IMPORT_FIELDS[:7]
 _PENDING = TaskState.PENDING.value
 
 
-def _nonblank(col: str) -> str:
-    # Conservative: an ASCII letter or digit proves str.strip() is not empty (the first GLOB is
-    # the cheap common case). A value made only of other characters is not vouched for here and
-    # goes to the canonical model instead.
-    return f"(typeof({col}) = 'text' AND ({col} GLOB '[0-9A-Za-z]*' OR {col} GLOB '*[0-9A-Za-z]*'))"
+_HEX = "0123456789abcdef"
 
 
-def _path_ok(col: str) -> str:
-    # Each test is at least as strict as validate_artifact_path: a `.` or `..` segment starts the
-    # path or follows a slash, so "no leading dot, no `/.`" rules both out (and also flags
-    # harmless names like `a/.notes.md`, which the model then judges).
-    return " AND ".join(
-        (
-            _nonblank(col),
-            f"instr(CAST({col} AS BLOB), x'00') = 0",  # no NUL anywhere (text functions stop there)
-            f"substr({col}, 1, 1) NOT IN ('.', '/')",  # absolute, or a leading `.`/`..` segment
-            f"substr({col}, 2, 1) != ':'",  # a drive letter (and any other second-place colon)
-            f"substr({col}, -1) != '/'",  # an empty last segment
-            f"instr({col}, '/.') = 0",  # a `.` or `..` segment further on
-            f"instr({col}, '//') = 0",  # an empty segment
-            f"instr({col}, char(92)) = 0",  # backslash
-            f"instr({col}, char(10)) = 0",
-            f"instr({col}, char(13)) = 0",
-        )
+def texts_ok(
+    project_uuid: str,
+    mission_slug: str,
+    target_branch: str,
+    mission_type: str,
+    manifest_version: str,
+    artifact_path: str,
+    content_hash: str,
+) -> bool:
+    """SQL function sk_texts_ok, once per row, on seven values SQL already found to be text:
+    True only if they pass the model's rules (five non-blank namespace strings as NamespaceRef
+    wants, a clean relative artifact path, a 64-lowercase-hex content hash); False means "let
+    the model judge the row".
+
+    The path test implies validate_artifact_path, not the converse (`a/.notes.md` goes to the
+    model): a `.`/`..` segment starts the path or follows a slash, an empty one is `//`, a
+    leading or a trailing slash, and the second-place colon covers a drive letter.
+    """
+    path = artifact_path
+    return bool(
+        project_uuid.strip()
+        and mission_slug.strip()
+        and target_branch.strip()
+        and mission_type.strip()
+        and manifest_version.strip()
+        and path.strip()
+        and path[0] not in "/."
+        and path[-1] != "/"
+        and path[1:2] != ":"
+        and "/." not in path
+        and "//" not in path
+        and "\\" not in path
+        and "\x00" not in path
+        and "\n" not in path
+        and "\r" not in path
+        and len(content_hash) == 64
+        and not content_hash.strip(_HEX)
     )
 
 
-_HEX64 = re.compile(rb"[0-9a-f]{64}")
-
-
-def _sha256_hex(value: object) -> bool:
-    """SQL function sk_sha256_hex(blob): the bytes are 64 lowercase hex digits (the model's rule)."""
-    return isinstance(value, bytes) and _HEX64.fullmatch(value) is not None
-
-
+# The screen: True only for rows `BodyUploadTask` accepts (the cheap SQL type tests first).
 CLEAN = " AND ".join(
     (
-        *(_nonblank(c) for c in _KEY_FIELDS[:5]),
-        _path_ok("artifact_path"),
-        "(typeof(content_hash) = 'text' AND sk_sha256_hex(CAST(content_hash AS BLOB)))",
-        "(typeof(hash_algorithm) = 'text' AND hash_algorithm = 'sha256')",
         "typeof(content_body) = 'text'",
-        "(typeof(size_bytes) = 'integer' AND size_bytes >= 0)",
-        "(typeof(retry_count) = 'integer' AND retry_count >= 0)",
+        "typeof(hash_algorithm) = 'text'",
+        f"hash_algorithm = '{HASH_ALGORITHM}'",
+        "typeof(size_bytes) = 'integer'",
+        "size_bytes >= 0",
+        "typeof(retry_count) = 'integer'",
+        "retry_count >= 0",
         "typeof(next_attempt_at) IN ('integer', 'real')",
         "typeof(created_at) IN ('integer', 'real')",
         "typeof(last_error) IN ('null', 'text')",
+        *(f"typeof({name}) = 'text'" for name in IMPORT_FIELDS[:7]),
+        f"sk_texts_ok({', '.join(IMPORT_FIELDS[:7])})",
     )
 )
 
@@ -163,7 +174,6 @@ def _run(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> BulkImpor
         "INSERT OR IGNORE INTO temp.bulk_skip (k) VALUES (?)", ((r[0],) for r in suspects)
     )
     before_id = conn.execute(f"SELECT coalesce(max(row_id), 0) FROM main.{TABLE}").fetchone()[0]
-    before = conn.total_changes
     conn.execute(
         f"INSERT OR IGNORE INTO main.{TABLE} ({cols}, state) SELECT {cols}, ? FROM {src} "
         f"WHERE {SOURCE_KEY} NOT IN (SELECT k FROM temp.bulk_skip) ORDER BY {SOURCE_KEY}",
@@ -174,14 +184,16 @@ def _run(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> BulkImpor
         f"VALUES ({', '.join('?' for _ in range(len(IMPORT_FIELDS) + 1))})",
         accepted,
     )
-    inserted = conn.total_changes - before
+    inserted = conn.execute(
+        f"SELECT count(*) FROM main.{TABLE} WHERE row_id > ?", (before_id,)
+    ).fetchone()[0]
     # verify every row that was offered to the queue: the screened ones and those the model took
     conn.execute("DELETE FROM temp.bulk_skip")
     conn.executemany(
         "INSERT OR IGNORE INTO temp.bulk_skip (k) VALUES (?)", ((k,) for k, _ in refused)
     )
     same_key = " AND ".join(f"c.{f} = s.{f}" for f in _KEY_FIELDS)
-    same_all = " AND ".join(f"c.{f} IS s.{f}" for f in IMPORT_FIELDS)
+    same_all = " AND ".join(f"c.{f} IS s.{f}" for f in IMPORT_FIELDS[7:])  # the key: joined on
     selected, missing, matching = conn.execute(
         f"SELECT count(*), coalesce(sum(c.row_id IS NULL), 0), count(DISTINCT CASE "
         f"WHEN c.row_id > ? AND c.state = ? AND c.delivered_at IS NULL AND {same_all} "
@@ -217,7 +229,7 @@ def import_query(
     try:
         for pragma in ("busy_timeout = 30000", "synchronous = FULL", "temp_store = MEMORY"):
             conn.execute(f"PRAGMA {pragma}")
-        conn.create_function("sk_sha256_hex", 1, _sha256_hex, deterministic=True)
+        conn.create_function("sk_texts_ok", 7, texts_ok, deterministic=True)
         conn.execute("ATTACH DATABASE ? AS source", (_uri(source_db, "ro"),))
         _check_columns(conn, sql, params)
         conn.execute("BEGIN IMMEDIATE")
