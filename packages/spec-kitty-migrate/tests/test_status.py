@@ -87,23 +87,26 @@ def test_canonical_status_file_with_the_word_in_prose_is_untouched(repo: Path) -
 
 
 def test_wp_frontmatter_rewritten_body_untouched(repo: Path) -> None:
+    legacy.write_meta(repo, SLUG, legacy.legacy_meta(SLUG))
     path = legacy.write_wp(repo, SLUG)
     before = path.read_text()
     run_upgrade(repo)
     text = path.read_text()
     front = yaml.safe_load(text.split("---\n")[1])
-    assert front["mission_slug"] == SLUG and front["lane"] == "in_progress"
+    assert front["mission_slug"] == SLUG and "lane" not in front
     assert "feature_slug" not in front
     assert text.split("---\n", 2)[2] == before.split("---\n", 2)[2]
-    assert "lane: in_progress  # legacy lane" in text
+    expected = before.replace(f"feature_slug: {SLUG}\n", f"mission_slug: {SLUG}\n", 1)
+    assert text == expected.replace("lane: doing  # legacy lane\n", "", 1)
 
 
 def test_wp_frontmatter_with_both_slugs(repo: Path) -> None:
+    legacy.write_meta(repo, SLUG, legacy.legacy_meta(SLUG))
     path = repo / "kitty-specs" / SLUG / "tasks" / "WP02.md"
     path.parent.mkdir(parents=True)
     path.write_text(f"---\nmission_slug: {SLUG}\nfeature_slug: {SLUG}\nlane: 'doing'\n---\nbody\n")
     run_upgrade(repo)
-    assert path.read_text() == f"---\nmission_slug: {SLUG}\nlane: 'in_progress'\n---\nbody\n"
+    assert path.read_text() == f"---\nmission_slug: {SLUG}\n---\nbody\n"
     other = repo / "kitty-specs" / SLUG / "tasks" / "WP03.md"
     other.write_text(f"---\nmission_slug: {SLUG}\nfeature_slug: 001-x\n---\nbody\n")
     report = run_upgrade(repo)

@@ -39,7 +39,8 @@ FIELD_MAP = (
 )
 # canonical uniqueness key (minus nothing): legacy column -> canonical column
 KEY_MAP = tuple((legacy, canonical) for legacy, canonical, _ in FIELD_MAP[:7])
-_MINE = "lower({t}project_uuid) = lower(?)"
+# SQLite folds ASCII case only, for lower() and NOCASE alike: NOCASE just allocates nothing.
+_MINE = "{t}project_uuid = ? COLLATE NOCASE"
 
 
 def is_sqlite(path: Path) -> bool:
@@ -81,11 +82,11 @@ def counts(conn: sqlite3.Connection, found: set[str], project_uuid: str) -> tupl
     """(pending rows of this project, rows of other projects) in one scan."""
     mine = pending_where(found, rejected=True)
     row = conn.execute(
-        f"SELECT coalesce(sum({mine}), 0), coalesce(sum(NOT ({_MINE.format(t='')})), 0) "
+        f"SELECT count(*), coalesce(sum({_MINE.format(t='')}), 0), coalesce(sum({mine}), 0) "
         f"FROM {TABLE}",
         (project_uuid, project_uuid),
     ).fetchone()
-    return int(row[0]), int(row[1])
+    return int(row[2]), int(row[0]) - int(row[1])
 
 
 def refused_rows(
