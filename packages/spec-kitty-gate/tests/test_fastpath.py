@@ -61,6 +61,7 @@ SCHEMAS: list[Any] = [
     {"const": 1},
     {"type": "string", "const": "x", "maxLength": 3},
     {"type": "string", "minLength": 1, "pattern": r"\S"},
+    {"type": "string", "minLength": 2, "pattern": r"\S", "enum": ["a", "ab", " "]},
     {"type": "string", "pattern": "^[0-9a-f]{2,4}$"},
     {"type": "string", "format": "date-time"},
     {"type": "string", "format": "uuid"},
@@ -332,3 +333,20 @@ def test_package_check_binds_the_implementation_once() -> None:
     check("heartbeat", {}) if is_conformant("heartbeat", {}) else None
     assert spec_kitty_gate._check is _api.check
     assert spec_kitty_gate._is_conformant is _api.is_conformant
+
+
+def test_too_deep_for_the_acceptor_is_still_the_precise_verdict(kit) -> None:
+    for _ in range(_checks.WARM_UP):
+        check("event", kit.wp_status_changed())  # the event surface is hot from here on
+    deep: object = {}
+    for _ in range(5000):
+        deep = {"x": deep}
+    env = kit.mutate(kit.sample("event"), ("event_type",), "HistoryAdded")
+    env["payload"] = {"nested": deep}
+    compiled = _api._surface("event")
+    assert compiled is not None and compiled.accepts is compiled.acceptor()
+    with pytest.raises(RecursionError):
+        compiled.accepts(env)
+    with pytest.raises(ContractViolation) as info:
+        check("event", env)
+    assert (info.value.rule, info.value.path) == ("maxDepth", "$")

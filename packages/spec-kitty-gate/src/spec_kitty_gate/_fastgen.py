@@ -210,7 +210,17 @@ class _Generator:
             self._type("string", var, ind, out)
             self._enum(list(node["enum"]), var, ind, out)
             return
-        out.append(f"{pad}if not isinstance({var}, str): return False")
+        if node.get("pattern") == _NOT_BLANK:  # one type test for the commonest string shape
+            search = self.program.const(re.compile(_NOT_BLANK).search)
+            out.append(f"{pad}if type({var}) is str:")
+            out.append(f"{pad}    if not {var} or {var}.isspace(): return False")
+            out.append(f"{pad}elif not isinstance({var}, str) or {search}({var}) is None:")
+            out.append(f"{pad}    return False")
+            node = {k: v for k, v in node.items() if k != "pattern"}
+            if type(node.get("minLength")) is int and node["minLength"] <= 1:
+                del node["minLength"]  # a non-blank string is never shorter than 1
+        else:
+            out.append(f"{pad}if not isinstance({var}, str): return False")
         if "enum" in node:
             allowed = self.program.const(frozenset(node["enum"]))
             out.append(f"{pad}if {var} not in {allowed}: return False")
