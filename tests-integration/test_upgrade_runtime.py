@@ -74,3 +74,64 @@ def test_runtime_paths_after_upgrade(tmp_path: Path, isolated_home: Path) -> Non
 
     with BodyQueue(root / ".kittify" / "state" / "bodies.db") as bodies:
         assert bodies.counts()["pending"] > 25  # the legacy rows plus the new ones
+
+
+LANES_SLUG = "065-legacy-lanes"
+
+
+def _wp_file(root: Path, name: str, wp_id: str, lane: str, deps: str = "[]") -> Path:
+    path = root / "kitty-specs" / LANES_SLUG / "tasks" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        f"---\nwork_package_id: {wp_id}\ntitle: Work package {wp_id}\n"
+        f"feature_slug: {LANES_SLUG}\nlane: {lane}\ndependencies: {deps}\n---\n# {wp_id}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_wp_lane_frontmatter_after_upgrade(tmp_path: Path, isolated_home: Path) -> None:
+    home = isolated_home
+    root = legacy.make_repo(tmp_path / "project")
+    legacy.write_legacy_config(root)
+    legacy.write_meta(root, LANES_SLUG, legacy.legacy_meta(LANES_SLUG, "065"))
+    lanes = {"WP01": "doing", "WP02": "for_review", "WP03": "approved", "WP04": "done"}
+    files = {
+        wp_id: _wp_file(
+            root, f"{wp_id}-work.md", wp_id, lane, "[WP01]" if wp_id != "WP01" else "[]"
+        )
+        for wp_id, lane in lanes.items()
+    }
+    bad = _wp_file(root, "WP05-odd.md", "WP05", "in_review")
+    legacy.git(root, "add", "-A")
+    legacy.git(root, "commit", "-q", "-m", "legacy lanes")
+
+    code, out = _cli(root, home, "orchestrator-api", "mission-state", "--mission", LANES_SLUG)
+    assert code != 0  # the legacy frontmatter is refused
+
+    code, out = _cli(root, home, "upgrade", "--yes", "--json")
+    assert code == 2 and out["error_code"] == "UPGRADE_CONFLICT", out
+    [conflict] = out["details"]["conflicts"]
+    assert (
+        conflict["path"] == str(bad) and "'in_review' is not a 3.0.0 lane" in conflict["conflict"]
+    )
+    assert "lane: in_review" in bad.read_text(encoding="utf-8")
+    for path in files.values():
+        assert "\nlane:" not in path.read_text(encoding="utf-8")
+    bad.unlink()  # the operator settles WP05 by hand
+
+    expected = {"WP01": "in_progress", "WP02": "for_review", "WP03": "approved", "WP04": "done"}
+    code, out = _cli(root, home, "orchestrator-api", "mission-state", "--mission", LANES_SLUG)
+    assert code == 0 and out["success"], out
+    got = {wp["wp_id"]: wp["lane"] for wp in out["data"]["work_packages"]}
+    assert got == expected
+    code, out = _cli(root, home, "status", "--mission", LANES_SLUG, "--json")
+    assert code == 0 and out["result"] == "success", out
+    assert {wp["wp_id"]: wp["lane"] for wp in out["work_packages"]} == expected
+    assert all(wp["force_count"] == 1 for wp in out["work_packages"])
+
+    log = root / "kitty-specs" / LANES_SLUG / "status.events.jsonl"
+    before = log.read_bytes()
+    code, out = _cli(root, home, "upgrade", "--yes", "--json")
+    assert code == 0 and out["status"] == "up_to_date", out
+    assert log.read_bytes() == before
