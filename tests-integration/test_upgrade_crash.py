@@ -60,6 +60,8 @@ def _assert_fully_migrated(root: Path, home: Path, legacy_queue: Path) -> None:
         ]
         assert all("feature_slug" not in r for r in rows)
         assert all(r.get("mission_id") in (None, ident.mission_id) for r in rows)
+        wp = (root / "kitty-specs" / slug / "tasks" / "WP01-setup.md").read_text()
+        assert "\nlane:" not in wp.split("---")[1]  # WP01 is in the log already: no seed
     canonical = root / ".kittify" / "state" / "bodies.db"
     assert legacy.assert_rows_carried(legacy_queue, canonical) == ROWS
     assert len(legacy.canonical_rows_by_key(canonical)) == ROWS  # nothing twice, nothing foreign
@@ -77,7 +79,7 @@ def test_kill_9_at_random_points_then_rerun(tmp_path: Path) -> None:
         root, home = base / "project", base / "home"
         for _ in range(2):  # kill, and kill the resuming run too
             proc = _upgrade(root, home)
-            time.sleep(rng.uniform(0.3, 1.3))
+            time.sleep(rng.uniform(0.2, 0.8))
             if proc.poll() is None:
                 os.kill(proc.pid, signal.SIGKILL)
                 kills += 1
