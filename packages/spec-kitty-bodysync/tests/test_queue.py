@@ -169,7 +169,9 @@ def test_import_tasks_keeps_every_field_and_is_idempotent(
 @pytest.mark.parametrize(
     ("field", "value"),
     [("state", "uploaded"), ("retry_count", -1), ("size_bytes", True), ("created_at", "now"),
-     ("content_hash", None), ("last_error", 5)],
+     ("content_hash", None), ("last_error", 5), ("content_hash", "A" * 64),
+     ("content_hash", "0" * 63), ("content_hash", "sha256:" + "0" * 64),
+     ("hash_algorithm", "md5")],
 )  # fmt: skip
 def test_tasks_with_impossible_values_are_refused(
     ns: NamespaceRef, field: str, value: object
