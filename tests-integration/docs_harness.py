@@ -377,6 +377,10 @@ class PageRun:
                 raise ExampleError(f"${name} is not set")
             return found
 
+        def cat(m: re.Match[str]) -> str:
+            return self._path(m.group(1).strip()).read_text(encoding="utf-8").strip()
+
+        word = re.sub(r"\$\(cat ([^)]+)\)", cat, word)
         return re.sub(r"\$\{(\w+)\}|\$(\w+)", value, word)
 
     def execute(self, line: str) -> subprocess.CompletedProcess[str]:
