@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from .errors import ArtifactError
@@ -19,7 +19,9 @@ _TOP_LEVEL = ("artifact_id", "artifact_version", "deny", "formats", "provenance"
 def load_artifact() -> dict[str, Any]:
     """Read and parse ``contract.json`` from the installed package; cached for the process."""
     try:
-        text = resources.files(__package__).joinpath(ARTIFACT_RESOURCE).read_text("utf-8")
+        # The artifact sits beside this module in wheels and editable installs alike; reading it
+        # by path avoids importing importlib.resources (~10 ms of every CLI call's start-up).
+        text = (Path(__file__).parent / ARTIFACT_RESOURCE).read_text("utf-8")
         artifact = json.loads(text)
     except (OSError, ValueError) as exc:
         raise ArtifactError(f"cannot read the spec-kitty contract artifact: {exc}") from exc
