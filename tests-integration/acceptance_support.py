@@ -419,3 +419,20 @@ def scan_requests(requests: Iterable[Request]) -> list[str]:
         with contextlib.suppress(ValueError):
             hits += scan_json(r.json(), where)
     return hits
+
+
+def run_in_process(cwd: Path, *args: str) -> Result:
+    """Run the installed CLI in this process (``spec_kitty_cli.main.run``) from ``cwd``."""
+    import contextlib
+
+    from spec_kitty_cli.main import run
+
+    out, err = io.StringIO(), io.StringIO()
+    previous = Path.cwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = run(list(args))
+    finally:
+        os.chdir(previous)
+    return Result(tuple(args), code, out.getvalue(), err.getvalue())
