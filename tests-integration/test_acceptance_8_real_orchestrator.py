@@ -2,10 +2,11 @@
 installed CLI, and everything it caused reaches the SaaS stand-in in mission-era terms.
 
 Reuses orchestrator_fixtures/orch_harness.py (a real git project with three WPs, WP03 depending
-on WP01 and WP02; the fake `claude` agent; a `spec-kitty` shim running the installed CLI). After
-the agent finalized the work packages and the run, the mission is accepted and synced: the server holds MissionCreated, WPCreated x3, one
-WPStatusChanged per status-log transition and MissionClosed, all valid under spec-kitty-events
-3.0.0, and no deny-listed word appears in any request or in what spec-kitty wrote.
+on WP01 and WP02; the fake `claude` agent; a `spec-kitty` shim running the installed CLI). The
+agent finalizes the work packages, the orchestrator runs, the mission is accepted and synced: the
+server holds MissionCreated, WPCreated x3, one WPStatusChanged per status-log transition and
+MissionClosed, all valid under spec-kitty-events 3.0.0, and no deny-listed word appears in any
+request or in what spec-kitty wrote.
 """
 
 from __future__ import annotations
