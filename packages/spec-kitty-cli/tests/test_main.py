@@ -223,3 +223,12 @@ def test_python_dash_m_entry_point(project: Path) -> None:
     )
     assert done.returncode == 0
     assert json.loads(done.stdout)["result"] == "success"
+
+
+def test_usage_error_names_the_parameter(run_cli, project: Path) -> None:
+    missing = run_cli("agent", "mission", "create", "--json", cwd=project).json()
+    assert missing["details"] == {"param": "'TITLE'"}
+    bad = run_cli("agent", "mission", "create", "x", "--mission-type", "--json", cwd=project)
+    assert bad.exit_code == 2
+    choice = run_cli("sync", "events", "--state", "lost", "--json", cwd=project).json()
+    assert choice["error_code"] == "USAGE_ERROR" and choice["details"] == {"param": "'--state'"}

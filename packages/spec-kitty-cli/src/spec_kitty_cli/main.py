@@ -60,7 +60,10 @@ def _render_click_error(exc: Any, args: list[str]) -> int:
         return int(renderer(exc))
     if state.json_mode or "--json" in args:
         details: dict[str, Any] = {}
-        if getattr(exc, "param_hint", None):
+        param, ctx = getattr(exc, "param", None), getattr(exc, "ctx", None)
+        if param is not None:
+            details["param"] = param.get_error_hint(ctx) if ctx is not None else param.name
+        elif getattr(exc, "param_hint", None):
             details["param"] = str(exc.param_hint)
         emit_json(error_envelope("USAGE_ERROR", exc.format_message(), details))
         return EXIT_USAGE
