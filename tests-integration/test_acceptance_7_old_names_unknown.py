@@ -11,6 +11,8 @@ closed list of codes excludes them, and the gate refuses a response carrying one
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -55,16 +57,32 @@ AGENT_COMMANDS = [
 ]
 
 
-@pytest.fixture
-def project(tmp_path: Path, isolated_home: Path) -> tuple[Path, str]:
-    cli = Cli(cli_env(isolated_home))
-    root = make_repo(tmp_path / "project")
+@pytest.fixture(scope="module")
+def shared_project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, Path]:
+    """One project for the module: every call below is refused or read-only."""
+    tmp = tmp_path_factory.mktemp("old-names")
+    home = tmp / "home"
+    cli = Cli(cli_env(home))
+    root = make_repo(tmp / "project")
     cli.json(root, "init", "--json")
     slug = cli.json(root, "agent", "mission", "create", "Old names", "--json")["mission_slug"]
     write_wps(root, slug, {"WP01": ("Only part", [])})
     commit_all(root, "mission")
     cli.json(root, "agent", "tasks", "finalize", "--mission", slug, "--json")
-    return root, slug
+    return root, slug, home
+
+
+@pytest.fixture
+def project(
+    shared_project: tuple[Path, str, Path], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Path, str]]:
+    root, slug, home = shared_project
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("SPEC_KITTY_HOME", str(home / ".spec-kitty-state"))
+    log = root / "kitty-specs" / slug / "status.events.jsonl"
+    before = log.read_text()
+    yield root, slug
+    assert log.read_text() == before  # nothing any test here ran changed the mission
 
 
 def _unknown(result: Result, offending: str) -> None:
@@ -92,9 +110,9 @@ def test_the_words_come_from_the_artifact() -> None:
     )
 
 
-def test_old_command_names_are_unknown(project: tuple[Path, str], isolated_home: Path) -> None:
+def test_old_command_names_are_unknown(project: tuple[Path, str]) -> None:
     root, slug = project
-    cli = Cli(cli_env(isolated_home))
+    cli = Cli(cli_env(Path(os.environ["HOME"])))
     for old in OLD_COMMANDS:  # as a real process: exit status and stdout as the client sees them
         _unknown(cli(root, "orchestrator-api", old, "--mission", slug, expect=None), old)
         _unknown(cli(root, "orchestrator-api", old, "--actor", "a", expect=None), old)
@@ -116,7 +134,7 @@ def test_the_old_flag_is_unknown_everywhere(project: tuple[Path, str], flag: str
     assert ok.code == 0 and ok.json()["success"] is True
 
 
-def test_old_error_codes_never_appear(project: tuple[Path, str], isolated_home: Path) -> None:
+def test_old_error_codes_never_appear(project: tuple[Path, str]) -> None:
     root, slug = project
     responses = [
         run_in_process(root, "orchestrator-api", "mission-state", "--mission", "999-missing"),
