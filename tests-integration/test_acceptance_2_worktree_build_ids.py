@@ -107,3 +107,25 @@ def test_wp_events_from_a_worktree_carry_its_build_id(tmp_path: Path, isolated_h
     ]
     assert len(claimed) == 1
     assert claimed[0]["build_id"] == side_build
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="product bug (reported): in a linked worktree `agent mission create`/`mission list` "
+    "use the checkout's kitty-specs/ but `agent tasks`, `status` and `orchestrator-api` use the "
+    "main repository's, so a mission created there is MISSION_NOT_FOUND for its own work packages",
+)
+def test_a_mission_created_in_a_worktree_can_be_finalized_there(
+    tmp_path: Path, isolated_home: Path
+) -> None:
+    cli = Cli(cli_env(isolated_home))
+    _, side = _setup(tmp_path, cli)
+    created = cli.json(side, "agent", "mission", "create", "Side work", "--json")
+    slug = created["mission_slug"]
+    assert [m["mission_slug"] for m in cli.json(side, "mission", "list", "--json")["missions"]] == [
+        slug
+    ]
+    write_wps(side, slug, {"WP01": ("Side part", [])})
+    finalized = cli.json(side, "agent", "tasks", "finalize", "--mission", slug, "--json")
+    assert finalized["seeded"] == ["WP01"]
+    assert cli.json(side, "status", "--mission", slug, "--json")["result"] == "success"
