@@ -25,6 +25,7 @@ DENY = re.compile(
     r"|--feature(?![\w-])|aggregate_type\W{0,6}Feature\b"
 )
 MISSION_KEY = re.compile(r"mission_key")
+EXTERNAL = {"spec-kitty-events", "spec-kitty-orchestrator"}
 TEXT_SUFFIXES = {
     ".py",
     ".json",
@@ -41,7 +42,10 @@ TEXT_SUFFIXES = {
 
 
 def _allowed(rel: str) -> bool:
-    return rel.startswith("spec_kitty_migrate/") or rel == "spec_kitty_gate/contract.json"
+    return (
+        rel.startswith(("spec_kitty_migrate/", "spec_kitty_migrate-"))  # package and dist-info
+        or rel == "spec_kitty_gate/contract.json"
+    )
 
 
 def _mission_key_allowed(rel: str) -> bool:
@@ -79,20 +83,30 @@ def tree_files(root: Path) -> list[tuple[str, Path]]:
 
 
 def installed_files() -> list[tuple[str, Path]]:
+    """Every file of the installed spec-kitty packages: their import package and dist-info.
+
+    The import package is located through the import system, so editable installs (whose RECORD
+    lists only a .pth file) are scanned from their real source folder too.
+    """
+    import importlib.util
     from importlib.metadata import distributions
 
-    out = []
+    out: list[tuple[str, Path]] = []
     for dist in distributions():
         name = (dist.metadata["Name"] or "").lower()
-        if not name.startswith("spec-kitty-") or name in {
-            "spec-kitty-events",
-            "spec-kitty-orchestrator",
-        }:
+        if not name.startswith("spec-kitty-") or name in EXTERNAL:
             continue
         for file in dist.files or []:
             rel = str(file)
-            if rel.startswith("spec_kitty_") and "__pycache__" not in rel:
+            if ".dist-info/" in rel and "__pycache__" not in rel:
                 out.append((rel, Path(str(dist.locate_file(file)))))
+        spec = importlib.util.find_spec(name.replace("-", "_"))
+        for location in (spec.submodule_search_locations or []) if spec else []:
+            package = Path(location)
+            for path in sorted(package.rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts:
+                    rel = f"{package.name}/{path.relative_to(package).as_posix()}"
+                    out.append((rel, path))
     return out
 
 

@@ -162,11 +162,6 @@ def test_gate_stops_a_broken_event_before_any_request(
     assert stub.invalid == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product bug (reported): `sync events` crashes (INTERNAL_ERROR KeyError) listing a "
-    "queued envelope without build_id instead of showing the stored build_id column",
-)
 def test_sync_events_lists_a_rejected_envelope_without_build_id(
     tmp_path: Path, isolated_home: Path
 ) -> None:

@@ -107,12 +107,6 @@ def _editable(dist_name: str) -> bool:
 EDITABLE = any(_editable(d) for d in PACKAGES.values())
 
 
-@pytest.mark.xfail(
-    EDITABLE,
-    strict=True,
-    reason="script gap (reported): with editable installs `audit_feature_era.py --installed` "
-    "lists only dist-info files (RECORD holds a .pth, no module), so it scans no source",
-)
 def test_the_installed_audit_reads_every_package_source() -> None:
     audit = load_script("audit_feature_era")
     listed = {rel for rel, _ in audit.installed_files()}

@@ -71,3 +71,22 @@ def test_public_api_and_version() -> None:
     assert spec_kitty_identity.__version__ == "4.0.0"
     with pytest.raises(AttributeError):
         _ = spec_kitty_identity.nope  # type: ignore[attr-defined]
+
+
+def test_atomic_write_keeps_or_derives_the_file_mode(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    fresh = tmp_path / "fresh.txt"
+    old = os.umask(0o022)
+    try:
+        atomic_write_text(fresh, "x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o644
+    secret = tmp_path / "secret.txt"
+    secret.write_text("s")
+    secret.chmod(0o600)
+    atomic_write_text(secret, "t")
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+    assert secret.read_text() == "t"

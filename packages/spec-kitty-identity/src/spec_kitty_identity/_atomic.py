@@ -9,13 +9,29 @@ from pathlib import Path
 from .errors import StateWriteError
 
 
+def _target_mode(path: Path) -> int:
+    """The mode the file should keep: its current one, else what open() would give (umask)."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def atomic_write_text(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` so a reader sees the old or the new content, never half."""
+    """Replace ``path`` with ``text`` so a reader sees the old or the new content, never half.
+
+    The file keeps its permissions (a new file gets the usual umask-based mode, not mkstemp's
+    0600), so tracked files such as meta.json and config.yaml stay readable by the team.
+    """
     import tempfile  # deferred: read-only commands never pay for it
 
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = _target_mode(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()

@@ -48,25 +48,22 @@ def events(state: str | None, limit: int, full: bool, as_json: bool) -> None:
         from .._events import EventQueue
 
         sql = (
-            "SELECT j.envelope, d.state FROM event_journal j JOIN event_delivery d ON d.seq = j.seq"
+            "SELECT j.event_id, j.event_type, j.aggregate_type, j.aggregate_id, j.lamport_clock,"
+            " j.build_id, d.state, j.envelope FROM event_journal j"
+            " JOIN event_delivery d ON d.seq = j.seq"
             " WHERE (? IS NULL OR d.state = ?) ORDER BY j.seq DESC LIMIT ?"
         )
         params = (state, state, limit or -1)  # LIMIT -1: no limit
         with EventQueue(path) as queue:
             fetched = queue.conn.execute(sql, params).fetchall()
-        for text, row_state in reversed(fetched):
-            env = json.loads(text)
-            row = {
-                "event_id": env["event_id"],
-                "event_type": env["event_type"],
-                "aggregate_type": env["aggregate_type"],
-                "aggregate_id": env["aggregate_id"],
-                "lamport_clock": env["lamport_clock"],
-                "build_id": env["build_id"],
-                "state": row_state,
-            }
+        keys = ("event_id", "event_type", "aggregate_type", "aggregate_id", "lamport_clock")
+        for *columns, build_id, row_state, text in reversed(fetched):
+            # The journal's own columns, exactly as stored with the event: never re-derived.
+            row: dict[str, Any] = dict(zip(keys, columns, strict=True))
+            row["build_id"] = build_id
+            row["state"] = row_state
             if full:
-                row["envelope"] = env
+                row["envelope"] = json.loads(text)
             rows.append(row)
     data = {"queue_file": str(path), "count": len(rows), "events": rows}
 
