@@ -12,7 +12,6 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-import pytest
 from acceptance_support import Cli, RecordingStub, cli_env, commit_all, git, make_repo, write_wps
 from saas_stub import contract_problems
 
@@ -66,12 +65,6 @@ def test_two_worktrees_emit_distinct_build_ids(tmp_path: Path, isolated_home: Pa
         assert git(checkout, "ls-files", ".kittify/state") == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product bug (reported): work-package commands run in a linked worktree "
-    "(agent tasks finalize/move, orchestrator-api writes) queue their events in the main "
-    "checkout with the main checkout's build_id (QueueSink(main_repo_root()))",
-)
 def test_wp_events_from_a_worktree_carry_its_build_id(tmp_path: Path, isolated_home: Path) -> None:
     with RecordingStub() as stub:
         cli = Cli(cli_env(isolated_home, stub))
@@ -109,23 +102,29 @@ def test_wp_events_from_a_worktree_carry_its_build_id(tmp_path: Path, isolated_h
     assert claimed[0]["build_id"] == side_build
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product bug (reported): in a linked worktree `agent mission create`/`mission list` "
-    "use the checkout's kitty-specs/ but `agent tasks`, `status` and `orchestrator-api` use the "
-    "main repository's, so a mission created there is MISSION_NOT_FOUND for its own work packages",
-)
 def test_a_mission_created_in_a_worktree_can_be_finalized_there(
     tmp_path: Path, isolated_home: Path
 ) -> None:
     cli = Cli(cli_env(isolated_home))
-    _, side = _setup(tmp_path, cli)
+    main, side = _setup(tmp_path, cli)
     created = cli.json(side, "agent", "mission", "create", "Side work", "--json")
     slug = created["mission_slug"]
-    assert [m["mission_slug"] for m in cli.json(side, "mission", "list", "--json")["missions"]] == [
-        slug
-    ]
-    write_wps(side, slug, {"WP01": ("Side part", [])})
+    # Mission state is the main repository's: every checkout of the clone sees the same missions.
+    assert Path(created["mission_dir"]) == main / "kitty-specs" / slug
+    for checkout in (main, side):
+        listed = cli.json(checkout, "mission", "list", "--json")["missions"]
+        assert [m["mission_slug"] for m in listed] == [slug]
+    write_wps(main, slug, {"WP01": ("Side part", [])})
     finalized = cli.json(side, "agent", "tasks", "finalize", "--mission", slug, "--json")
     assert finalized["seeded"] == ["WP01"]
     assert cli.json(side, "status", "--mission", slug, "--json")["result"] == "success"
+    # ... while the events belong to the checkout that caused them.
+    side_build = cli.json(side, "identity", "show", "--json")["build"]["id"]
+    side_events = cli.json(side, "sync", "events", "--json")["events"]
+    assert [e["event_type"] for e in side_events] == [
+        "MissionCreated",
+        "WPCreated",
+        "WPStatusChanged",
+    ]
+    assert {e["build_id"] for e in side_events} == {side_build}
+    assert cli.json(main, "sync", "events", "--json")["events"] == []

@@ -91,3 +91,32 @@ def test_user_state_dir_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
     monkeypatch.delenv("SPEC_KITTY_HOME")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     assert user_state_dir() == tmp_path / "xdg" / "spec-kitty"
+
+
+def test_worktree_of_uncommitted_project_is_its_own_checkout(repo: Path, tmp_path: Path) -> None:
+    from spec_kitty_identity import load_project_identity, main_root_of
+
+    (repo / "README").write_text("x")
+    git(repo, "add", "README")
+    git(repo, "commit", "-q", "-m", "first")
+    init_project(repo)  # .kittify/ exists in the main clone only: never committed
+    wt = tmp_path / "side"
+    git(repo, "worktree", "add", "-q", "--detach", str(wt), "HEAD")
+    assert not (wt / ".kittify").exists()
+    (wt / "sub").mkdir()
+    assert find_checkout_root(wt / "sub") == wt
+    assert find_main_repo_root(wt / "sub") == repo
+    assert main_root_of(wt) == repo and main_root_of(repo) == repo
+    main_id, side_id = load_project_identity(repo), load_project_identity(wt)
+    assert side_id.project_uuid == main_id.project_uuid
+    assert side_id.build_id != main_id.build_id
+    assert (wt / ".kittify" / "state" / "build.json").is_file()
+    assert git(wt, "status", "--porcelain") == ""
+
+
+def test_plain_repo_without_project_still_refused(tmp_path: Path) -> None:
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    git(plain, "init", "-q", "-b", "main")
+    with pytest.raises(ProjectRootNotFoundError):
+        find_checkout_root(plain)

@@ -97,15 +97,19 @@ def create(
     target_branch: str | None,
     slug: str | None = None,
 ) -> dict[str, Any]:
-    """Create a mission in the checkout ``root`` and return the printed payload."""
-    from spec_kitty_identity import create_mission, load_project_identity
+    """Create a mission from the checkout ``root`` and return the printed payload.
+
+    The mission folder goes to the main repository's kitty-specs/ (mission state is shared by the
+    clone's worktrees); the MissionCreated event is stamped and queued by ``root`` itself.
+    """
+    from spec_kitty_identity import create_mission, load_project_identity, main_root_of
 
     from ._project import require_branch
 
     load_project_identity(root)  # fail early (not initialised, legacy config) before writing
     branch = require_branch(root, target_branch)
     ref = create_mission(
-        root, title=title, mission_type=mission_type, target_branch=branch, slug=slug
+        main_root_of(root), title=title, mission_type=mission_type, target_branch=branch, slug=slug
     )
     created = scaffold(
         ref.path,

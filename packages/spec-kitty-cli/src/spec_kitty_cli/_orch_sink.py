@@ -2,7 +2,7 @@
 
 Adapts ``EventSink.emit(event_type, aggregate_type, aggregate_id, payload)`` to
 ``spec_kitty_cli._events.emit_event(checkout_root, ...)`` (imported lazily: only writes pay for
-it). The queue is the main repository's, the same checkout whose build_id the status lines carry.
+it). The queue is the invoking checkout's, the same checkout whose build_id the status lines carry.
 """
 
 from __future__ import annotations

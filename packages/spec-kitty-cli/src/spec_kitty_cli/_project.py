@@ -1,4 +1,11 @@
-"""Locating the project for a command, turning identity errors into CLI errors."""
+"""Locating the project for a command.
+
+Two roots, one rule:
+- the *mission root* is the main repository (kitty-specs/, status logs, runtime runs): mission
+  state is shared by every checkout of one clone, so a linked worktree works on the same missions;
+- the *checkout* is where the command runs (its own build id, event queue, clock, body queue):
+  every event is stamped and queued by the checkout that caused it.
+"""
 
 from __future__ import annotations
 

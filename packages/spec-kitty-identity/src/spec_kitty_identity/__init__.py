@@ -46,6 +46,7 @@ from ._roots import (
     git_common_dir,
     git_dir,
     is_linked_worktree,
+    main_root_of,
     user_state_dir,
 )
 from ._ulid import is_ulid, new_ulid
@@ -95,6 +96,7 @@ __all__ = [
     "load_mission_meta",
     "load_node_id",
     "load_project_identity",
+    "main_root_of",
     "mission_identity_from_dict",
     "new_ulid",
     "origin_url",

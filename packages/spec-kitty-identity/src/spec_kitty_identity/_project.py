@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._atomic import create_exclusive_text
 from ._config import config_path, read_config, set_config_section
-from ._roots import checkout_state_dir, git_common_dir, user_state_dir
+from ._roots import checkout_state_dir, git_common_dir, main_root_of, user_state_dir
 from .errors import ConfigError, LegacyStateError, NotInitializedError, StateWriteError
 
 if TYPE_CHECKING:
@@ -165,8 +165,18 @@ def load_node_id() -> str:
 
 
 def load_project_identity(checkout_root: Path) -> ProjectIdentity:
-    """Read the identity of ``checkout_root``; never writes a tracked file."""
-    section = _project_section(checkout_root, read_config(checkout_root))
+    """Read the identity of ``checkout_root``; never writes a tracked file.
+
+    The project section is shared by every checkout: a linked worktree whose own config has none
+    (`.kittify/config.yaml` not committed, or the worktree predates it) reads the main clone's.
+    The build id is always this checkout's own.
+    """
+    config = read_config(checkout_root)
+    source = checkout_root
+    if "project" not in config and main_root_of(checkout_root) != checkout_root:
+        source = main_root_of(checkout_root)
+        config = read_config(source)
+    section = _project_section(source, config)
     repo_slug = section.get("repo_slug")
     if repo_slug is None:
         url = origin_url(checkout_root)

@@ -41,19 +41,34 @@ def find_checkout_root(start: Path | None = None, *, require_kittify: bool = Tru
 
     Walks up to the first folder holding `.kittify/`; stops at a git checkout boundary (a folder
     with `.git`) so a worktree nested inside the main clone never borrows the main clone's root.
+    A linked worktree of a spec-kitty project is a checkout even before it has its own `.kittify/`.
     """
     here = _start(start)
     for folder in (here, *here.parents):
         if (folder / KITTIFY_DIR).is_dir():
             return folder
         if (folder / ".git").exists():
-            if require_kittify:
-                break
-            return folder
+            if not require_kittify or _worktree_of_project(folder):
+                return folder
+            break
     raise ProjectRootNotFoundError(
         f"no spec-kitty project found at or above {here}; run `spec-kitty init` first",
         details={"path": str(here), "hint": "spec-kitty init"},
     )
+
+
+def _main_of(checkout_root: Path) -> Path | None:
+    """The main clone's root of a linked worktree (None for a main clone or no git)."""
+    if not (checkout_root / ".git").is_file():
+        return None
+    common = git_common_dir(checkout_root)
+    return common.parent if common is not None and common.name == ".git" else None
+
+
+def _worktree_of_project(folder: Path) -> bool:
+    """A linked worktree whose main clone is a spec-kitty project (its .kittify/ may be absent)."""
+    main = _main_of(folder)
+    return main is not None and (main / KITTIFY_DIR).is_dir()
 
 
 def git_dir(checkout_root: Path) -> Path | None:
@@ -93,16 +108,20 @@ def find_main_repo_root(start: Path | None = None) -> Path:
     a folder that is not a git checkout) this is the checkout root itself.
     """
     checkout = find_checkout_root(start, require_kittify=False)
-    if is_linked_worktree(checkout):
-        common = git_common_dir(checkout)
-        if common is not None and common.name == ".git" and (common.parent / KITTIFY_DIR).is_dir():
-            return common.parent
+    main = _main_of(checkout)
+    if main is not None and (main / KITTIFY_DIR).is_dir():
+        return main
     if (checkout / KITTIFY_DIR).is_dir():
         return checkout
     raise ProjectRootNotFoundError(
         f"no spec-kitty project found at or above {checkout}; run `spec-kitty init`",
         details={"path": str(checkout), "hint": "spec-kitty init"},
     )
+
+
+def main_root_of(checkout_root: Path) -> Path:
+    """The main clone of ``checkout_root`` (itself unless it is a linked worktree)."""
+    return _main_of(checkout_root) or checkout_root
 
 
 def checkout_state_dir(checkout_root: Path) -> Path:

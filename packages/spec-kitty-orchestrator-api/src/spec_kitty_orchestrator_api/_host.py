@@ -17,10 +17,17 @@ SATISFIED_LANES = frozenset({"approved", "done"})
 
 
 class Host:
-    """One host call's context: the main repository root and the event sink for writes."""
+    """One host call's context: the main repository root and the event sink for writes.
 
-    def __init__(self, root: Path, *, sink: EventSink | None = None) -> None:
+    ``checkout`` is the checkout the call runs in (default: ``root``); its identity stamps the
+    status lines (build_id), so work done in a linked worktree is attributed to that worktree.
+    """
+
+    def __init__(
+        self, root: Path, *, sink: EventSink | None = None, checkout: Path | None = None
+    ) -> None:
         self.root = Path(root)
+        self.checkout = Path(checkout) if checkout is not None else self.root
         self._sink = sink
         self._project: Any = None
 
@@ -34,11 +41,11 @@ class Host:
         return self._sink
 
     def project(self) -> Any:
-        """The main repository's ProjectIdentity (read once per call)."""
+        """The invoking checkout's ProjectIdentity (read once per call)."""
         if self._project is None:
             from spec_kitty_identity import load_project_identity
 
-            self._project = load_project_identity(self.root)
+            self._project = load_project_identity(self.checkout)
         return self._project
 
     def build_id(self) -> str:

@@ -25,10 +25,10 @@ def _host() -> Host:
     from spec_kitty_orchestrator_api import Host
 
     from .._orch_sink import QueueSink
-    from .._project import main_repo_root
+    from .._project import checkout_root, main_repo_root
 
-    root = main_repo_root()
-    return Host(root, sink=QueueSink(root))
+    checkout = checkout_root()
+    return Host(main_repo_root(), sink=QueueSink(checkout), checkout=checkout)
 
 
 @tasks.command("finalize")

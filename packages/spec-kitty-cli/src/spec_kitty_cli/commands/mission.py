@@ -50,9 +50,9 @@ def list_cmd(as_json: bool) -> None:
     """List the missions in kitty-specs/ with their canonical identity."""
     from spec_kitty_identity import list_missions
 
-    from .._project import checkout_root
+    from .._project import main_repo_root
 
-    rows = [_identity_row(ref) for ref in list_missions(checkout_root())]
+    rows = [_identity_row(ref) for ref in list_missions(main_repo_root())]
 
     def human() -> None:
         from rich.markup import escape
@@ -78,13 +78,13 @@ def info(selector: str, as_json: bool) -> None:
     """Show one mission, selected by slug, mission_id or an unambiguous mission_id prefix."""
     from spec_kitty_identity import resolve_mission
 
-    from .._project import checkout_root
+    from .._project import main_repo_root
 
-    row = _identity_row(resolve_mission(checkout_root(), selector))
+    row = _identity_row(resolve_mission(main_repo_root(), selector))
     success({"mission": row}, as_json=as_json, human=lambda: _print_identity(row))
 
 
-def _current(root: Path) -> tuple[Any, str]:
+def _current(checkout: Path, root: Path) -> tuple[Any, str]:
     from spec_kitty_identity import list_missions, resolve_mission
 
     from .._project import current_branch
@@ -92,7 +92,7 @@ def _current(root: Path) -> tuple[Any, str]:
     selector = os.environ.get(MISSION_ENV, "").strip()
     if selector:
         return resolve_mission(root, selector), "env"
-    branch = current_branch(root)
+    branch = current_branch(checkout)
     if branch is not None:
         candidates = [
             ref
@@ -116,9 +116,9 @@ def current(as_json: bool) -> None:
     A branch matches a mission when it is the mission slug or starts with `<slug>-`
     (work package branches such as `001-auth-WP01`).
     """
-    from .._project import checkout_root
+    from .._project import checkout_root, main_repo_root
 
-    ref, source = _current(checkout_root())
+    ref, source = _current(checkout_root(), main_repo_root())
     row = _identity_row(ref)
     success({"mission": row, "source": source}, as_json=as_json, human=lambda: _print_identity(row))
 

@@ -83,18 +83,20 @@ def render_error(exc: BaseException) -> int:
 def _run(command: str, body: Callable[[Any], dict[str, Any]], *, writes: bool = False) -> None:
     from spec_kitty_orchestrator_api import Host, new_correlation_id, respond
 
-    from .._project import main_repo_root
+    from .._project import checkout_root, main_repo_root
 
     correlation_id = new_correlation_id()
 
     def call() -> dict[str, Any]:
+        # Mission state lives in the main repository (the client runs append-history from its
+        # orchestrator worktree); events are stamped and queued by the invoking checkout.
         root = main_repo_root()
-        sink = None
-        if writes:
-            from .._orch_sink import QueueSink
+        if not writes:
+            return body(Host(root))
+        from .._orch_sink import QueueSink
 
-            sink = QueueSink(root)
-        return body(Host(root, sink=sink))
+        checkout = checkout_root()
+        return body(Host(root, sink=QueueSink(checkout), checkout=checkout))
 
     try:
         response = respond(command, call, correlation_id=correlation_id)

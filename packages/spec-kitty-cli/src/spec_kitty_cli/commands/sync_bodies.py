@@ -44,8 +44,10 @@ def server_settings() -> tuple[str, str] | None:
 
 
 def _missions(root: Path, selector: str | None) -> list[Any]:
-    from spec_kitty_identity import list_missions, resolve_mission
+    """The missions to collect: the main repository's (shared by every checkout of the clone)."""
+    from spec_kitty_identity import list_missions, main_root_of, resolve_mission
 
+    root = main_root_of(root)
     if selector is not None:
         return [resolve_mission(root, selector)]
     return list_missions(root)

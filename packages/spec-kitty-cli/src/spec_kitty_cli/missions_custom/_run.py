@@ -43,7 +43,9 @@ def _selector(root: Path, selector: str) -> Any:
         return None
 
 
-def _record(root: Path, report: ValidationReport, selector: str, existing: Any) -> RunRecord:
+def _record(
+    root: Path, report: ValidationReport, selector: str, existing: Any, checkout: Path
+) -> RunRecord:
     from .._mission_create import create
 
     definition = report.definition
@@ -52,7 +54,11 @@ def _record(root: Path, report: ValidationReport, selector: str, existing: Any) 
     with index_lock(runtime):
         if existing is None:
             data = create(
-                root, title=selector, mission_type=definition.key, target_branch=None, slug=selector
+                checkout,
+                title=selector,
+                mission_type=definition.key,
+                target_branch=None,
+                slug=selector,
             )
             slug, mission_id = str(data["mission_slug"]), str(data["mission_id"])
         else:
@@ -89,10 +95,13 @@ def run_custom_mission(
     explicit_paths: Sequence[Path] = (),
 ) -> RunOutcome:
     """Validate ``mission_key`` and start (or attach to) its run for the mission ``selector``."""
+    from spec_kitty_identity import main_root_of
+
     from ..builtin_missions import BUILTIN_MISSIONS_ROOT
 
     warnings: list[dict[str, Any]] = []
-    root = project_root.resolve()
+    checkout = project_root.resolve()
+    root = main_root_of(checkout)  # missions, definitions and runs are the main repository's
     try:
         existing = _selector(root, selector)
         ctx = DiscoveryContext(
@@ -106,7 +115,7 @@ def run_custom_mission(
         warnings = report.warnings
         if report.errors:
             raise report.errors[0]
-        record = _record(root, report, selector, existing)
+        record = _record(root, report, selector, existing, checkout)
     except MissionDefinitionError as exc:
         return _error(exc, warnings, EXIT_USAGE)
     except (OSError, ValueError, RunStartError) as exc:
