@@ -87,8 +87,31 @@ def check(root: Path = ROOT) -> list[str]:
                 f"contracts/contract.json provenance does not name events {release['events']}"
             )
     changelog = (root / "CHANGELOG.md").read_text()
-    if "## Unreleased" not in changelog and not all(v in changelog for v in versions.values()):
-        errors.append("CHANGELOG.md has neither '## Unreleased' nor a heading for the versions")
+    if "## Unreleased" not in changelog:
+        errors.append("CHANGELOG.md has no '## Unreleased' section")
+    errors.extend(_release_section(changelog, versions, release))
+    return errors
+
+
+def _release_section(
+    changelog: str, versions: dict[str, str], release: dict[str, str]
+) -> list[str]:
+    """A release heading for the CLI's version must name every package's version and the pins."""
+    cli_version = versions.get("spec-kitty-cli", "")
+    match = re.search(
+        rf"^## \[{re.escape(cli_version)}\][^\n]*\n(.*?)(?=^## |\Z)", changelog, re.M | re.S
+    )
+    if match is None:
+        return [f"CHANGELOG.md has no release section '## [{cli_version}]'"]
+    section = match.group(1)
+    errors = [
+        f"CHANGELOG.md release {cli_version} does not name {name} {version}"
+        for name, version in versions.items()
+        if not re.search(rf"{re.escape(name)}\s*\|\s*{re.escape(version)}\b", section)
+    ]
+    for dep, key in (("spec-kitty-orchestrator", "orchestrator"), ("spec-kitty-events", "events")):
+        if f"{dep} {release[key]}" not in section:
+            errors.append(f"CHANGELOG.md release {cli_version} does not name {dep} {release[key]}")
     return errors
 
 

@@ -68,6 +68,15 @@ def test_lockstep_passes_and_catches_drift(tmp_path: Path) -> None:
     assert any("spec-kitty-gate" in e for e in errors)
     cli.write_text(text.replace("spec-kitty-orchestrator==0.1.2", "spec-kitty-orchestrator==0.1.1"))
     assert any("spec-kitty-orchestrator" in e for e in lockstep.check(copy))
+    cli.write_text(text)
+    changelog = copy / "CHANGELOG.md"
+    original = changelog.read_text()
+    changelog.write_text(
+        original.replace("| spec-kitty-gate | 4.0.0 |", "| spec-kitty-gate | 3.9.0 |")
+    )
+    assert any("does not name spec-kitty-gate 4.0.0" in e for e in lockstep.check(copy))
+    changelog.write_text(original.replace("spec-kitty-orchestrator 0.1.2", "the orchestrator"))
+    assert any("does not name spec-kitty-orchestrator 0.1.2" in e for e in lockstep.check(copy))
 
 
 @pytest.mark.parametrize("name", PACKAGES)
