@@ -31,28 +31,16 @@ from typing import Any
 from urllib.parse import quote
 
 from ._namespace import HASH_ALGORITHM
-from ._schema import TABLE
+from ._schema import COLUMNS, TABLE
 from ._task import BodyUploadTask, TaskState
 from .errors import BodySyncError, QueueError, TaskInvalidError
 
 __all__ = ["CLEAN", "IMPORT_FIELDS", "SOURCE_KEY", "BulkImport", "import_query"]
 
 SOURCE_KEY = "source_key"
-IMPORT_FIELDS: tuple[str, ...] = (
-    "project_uuid",
-    "mission_slug",
-    "target_branch",
-    "mission_type",
-    "manifest_version",
-    "artifact_path",
-    "content_hash",
-    "hash_algorithm",
-    "content_body",
-    "size_bytes",
-    "retry_count",
-    "next_attempt_at",
-    "created_at",
-    "last_error",
+# Every canonical column the import carries over (the queue assigns row_id, state, delivered_at).
+IMPORT_FIELDS: tuple[str, ...] = tuple(
+    c for c in COLUMNS if c not in ("row_id", "state", "delivered_at")
 )
 _KEY_FIELDS = IMPORT_FIELDS[:7]
 _PENDING = TaskState.PENDING.value

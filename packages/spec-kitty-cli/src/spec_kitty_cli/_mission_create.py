@@ -128,3 +128,29 @@ def create(
         payload=mission_catalog_payload(ref.identity),
     )
     return {**mission_payload(root, ref), "created_files": [str(ref.meta_path.resolve()), *created]}
+
+
+def create_command(title: str, mission_type: str, target_branch: str | None, as_json: bool) -> None:
+    """The body of `agent mission create` and `mission create`: create, then report."""
+    from ._output import success
+    from ._project import checkout_root
+
+    data = create(
+        checkout_root(),
+        title=title,
+        mission_type=check_mission_type(mission_type),
+        target_branch=target_branch,
+    )
+
+    def human() -> None:
+        from rich.markup import escape
+
+        from ._output import console
+
+        out = console()
+        out.print(f"[green]✓[/] Mission created: [bold]{escape(data['mission_slug'])}[/]")
+        out.print(f"  number: {data['mission_number']}  type: {escape(data['mission_type'])}")
+        out.print(f"  target: {escape(data['target_branch'])}")
+        out.print(f"  folder: {escape(data['mission_dir'])}")
+
+    success(data, as_json=as_json, human=human)

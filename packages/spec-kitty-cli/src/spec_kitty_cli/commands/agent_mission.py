@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .._output import json_option, success
+from .._output import json_option
 
 
 @click.group("mission")
@@ -33,25 +33,6 @@ def create(title: str, mission_type: str, target_branch: str | None, as_json: bo
     event. With --json prints one object with mission_slug, mission_number, mission_type,
     mission_id and mission_dir (absolute).
     """
-    from .._mission_create import check_mission_type
-    from .._mission_create import create as create_mission
-    from .._project import checkout_root
+    from .._mission_create import create_command
 
-    root = checkout_root()
-    data = create_mission(
-        root,
-        title=title,
-        mission_type=check_mission_type(mission_type),
-        target_branch=target_branch,
-    )
-
-    def human() -> None:
-        from .._output import console
-
-        out = console()
-        out.print(f"[green]✓[/] Mission created: [bold]{data['mission_slug']}[/]")
-        out.print(f"  number: {data['mission_number']}  type: {data['mission_type']}")
-        out.print(f"  target: {data['target_branch']}")
-        out.print(f"  folder: {data['mission_dir']}")
-
-    success(data, as_json=as_json, human=human)
+    create_command(title, mission_type, target_branch, as_json)

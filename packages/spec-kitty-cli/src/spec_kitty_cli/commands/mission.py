@@ -137,29 +137,9 @@ def current(as_json: bool) -> None:
 @json_option
 def create(title: str, mission_type: str, target_branch: str | None, as_json: bool) -> None:
     """Create a mission from a free-text TITLE (the same as `agent mission create`)."""
-    from .._mission_create import check_mission_type
-    from .._mission_create import create as create_mission
-    from .._project import checkout_root
+    from .._mission_create import create_command
 
-    data = create_mission(
-        checkout_root(),
-        title=title,
-        mission_type=check_mission_type(mission_type),
-        target_branch=target_branch,
-    )
-
-    def human() -> None:
-        from rich.markup import escape
-
-        from .._output import console
-
-        out = console()
-        out.print(f"[green]✓[/] Mission created: [bold]{escape(data['mission_slug'])}[/]")
-        out.print(f"  number: {data['mission_number']}  type: {escape(data['mission_type'])}")
-        out.print(f"  target: {escape(data['target_branch'])}")
-        out.print(f"  folder: {escape(data['mission_dir'])}")
-
-    success(data, as_json=as_json, human=human)
+    create_command(title, mission_type, target_branch, as_json)
 
 
 class _RunCommand(click.Command):
