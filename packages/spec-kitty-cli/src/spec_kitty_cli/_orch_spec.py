@@ -1,11 +1,12 @@
 """The `spec-kitty orchestrator-api` commands as one click-free table, and how they answer.
 
 ``COMMANDS`` holds, for each command, its help text, its options (flag name, destination, kind,
-required, default, help) and the function that runs it. Both front ends are generated from it:
-the click group in ``commands/orchestrator_api.py`` (help, the usual parser) and the click-free
-fast path in ``_orch_fast.py`` (the hot path of an orchestrator), so they cannot drift apart.
+required, default, help) and how it calls spec_kitty_orchestrator_api (read-only or writing,
+which options go positionally). Both front ends are generated from it: the click group in
+``commands/orchestrator_api.py`` (help, the usual parser) and the click-free fast path in
+``_orch_fast.py`` (the hot path of an orchestrator), so they cannot drift apart.
 
-Every run function takes the parsed options (destination -> value) and returns the exit code
+``CommandSpec.run`` takes the parsed options (destination -> value) and returns the exit code
 after printing exactly one JSON object on stdout — the seven-key envelope, checked by the
 contract gate first. Importing this module imports neither click nor the command bodies.
 """
@@ -45,12 +46,31 @@ class OptionSpec(NamedTuple):
 
 
 class CommandSpec(NamedTuple):
-    """One command: its help text, its options in declaration order and its run function."""
+    """One command: its help text, its options in declaration order, and how it is called.
+
+    It runs ``spec_kitty_orchestrator_api.<name with underscores>``: with the mission host first
+    (``access`` "read" or "write"; none for "none"), then the ``args`` destinations positionally
+    and every other option by keyword.
+    """
 
     name: str
     help: str
     options: tuple[OptionSpec, ...]
-    run: Callable[[Params], int]
+    args: tuple[str, ...]
+    access: str = "write"
+
+    def run(self, params: Params) -> int:
+        """Run the command on parsed options; print its one envelope; return the exit code."""
+        import spec_kitty_orchestrator_api as api
+
+        function = getattr(api, self.name.replace("-", "_"))
+        args = [params[dest] for dest in self.args]
+        keywords = {o.dest: params[o.dest] for o in self.options if o.dest not in self.args}
+        if self.access == "none":
+            return _answer(self.name, lambda: function(*args, **keywords))
+        return _run(
+            self.name, lambda host: function(host, *args, **keywords), self.access == "write"
+        )
 
 
 # --- answering: one gated envelope per call -------------------------------------------------
@@ -120,7 +140,7 @@ def _answer(
     return emit(response)
 
 
-def _run(command: str, body: Callable[[Any], dict[str, Any]], *, writes: bool = False) -> int:
+def _run(command: str, body: Callable[[Any], dict[str, Any]], writes: bool) -> int:
     from spec_kitty_orchestrator_api import Host, new_correlation_id
 
     from ._project import checkout_root, main_repo_root
@@ -139,100 +159,32 @@ def _run(command: str, body: Callable[[Any], dict[str, Any]], *, writes: bool = 
     return _answer(command, call, new_correlation_id())
 
 
-# --- the commands ---------------------------------------------------------------------------
-
-
-def _contract_version(p: Params) -> int:
-    from spec_kitty_orchestrator_api import contract_version
-
-    return _answer("contract-version", lambda: contract_version(p["provider_version"]))
-
-
-def _mission_state(p: Params) -> int:
-    from spec_kitty_orchestrator_api import mission_state
-
-    return _run("mission-state", lambda h: mission_state(h, p["mission"]))
-
-
-def _list_ready(p: Params) -> int:
-    from spec_kitty_orchestrator_api import list_ready
-
-    return _run("list-ready", lambda h: list_ready(h, p["mission"]))
-
-
-def _start_implementation(p: Params) -> int:
-    from spec_kitty_orchestrator_api import start_implementation as run
-
-    def body(h: Any) -> dict[str, Any]:
-        return run(h, p["mission"], p["wp_id"], p["actor"], p["policy"])
-
-    return _run("start-implementation", body, writes=True)
-
-
-def _start_review(p: Params) -> int:
-    from spec_kitty_orchestrator_api import start_review as run
-
-    def body(h: Any) -> dict[str, Any]:
-        return run(h, p["mission"], p["wp_id"], p["actor"], p["policy"], p["review_ref"])
-
-    return _run("start-review", body, writes=True)
-
-
-_TRANSITION_KEYWORDS = (
-    "note",
-    "policy",
-    "force",
-    "review_ref",
-    "evidence_json",
-    "subtasks_complete",
-    "implementation_evidence_present",
-)
-
-
-def _transition(p: Params) -> int:
-    from spec_kitty_orchestrator_api import transition as run
-
-    def body(h: Any) -> dict[str, Any]:
-        extra = {key: p[key] for key in _TRANSITION_KEYWORDS}
-        return run(h, p["mission"], p["wp_id"], p["to_lane"], p["actor"], **extra)
-
-    return _run("transition", body, writes=True)
-
-
-def _append_history(p: Params) -> int:
-    from spec_kitty_orchestrator_api import append_history as run
-
-    def body(h: Any) -> dict[str, Any]:
-        return run(h, p["mission"], p["wp_id"], p["actor"], p["note"])
-
-    return _run("append-history", body, writes=True)
-
-
-def _accept_mission(p: Params) -> int:
-    from spec_kitty_orchestrator_api import accept_mission as run
-
-    return _run("accept-mission", lambda h: run(h, p["mission"], p["actor"]), writes=True)
-
-
-def _merge_mission(p: Params) -> int:
-    from spec_kitty_orchestrator_api import merge_mission as run
-
-    def body(h: Any) -> dict[str, Any]:
-        return run(h, p["mission"], target=p["target"], strategy=p["strategy"], push=p["push"])
-
-    return _run("merge-mission", body, writes=True)
-
-
 # --- the table ------------------------------------------------------------------------------
 
-_MISSION = OptionSpec(
-    name="--mission", dest="mission", required=True, help="Mission slug, mission_id or prefix."
+
+def _value(name: str, dest: str, help: str, *, required: bool = False) -> OptionSpec:
+    return OptionSpec(name=name, dest=dest, required=required, help=help)
+
+
+def _flag(name: str, dest: str, help: str) -> OptionSpec:
+    return OptionSpec(name=name, dest=dest, kind=FLAG, default=False, help=help)
+
+
+def _pair(name: str, dest: str) -> OptionSpec:  # --name/--no-name, None when absent
+    return OptionSpec(name=name, dest=dest, kind=BOOL_PAIR)
+
+
+_MISSION = _value("--mission", "mission", "Mission slug, mission_id or prefix.", required=True)
+_WP = _value("--wp", "wp_id", "Work package id, e.g. WP01.", required=True)
+_ACTOR = _value("--actor", "actor", "Who acts (the orchestrator id).", required=True)
+_POLICY = _value("--policy", "policy", "Policy metadata JSON.")
+_STRATEGY = OptionSpec(
+    name="--strategy",
+    dest="strategy",
+    default="merge",
+    show_default=True,
+    help="merge, squash or rebase.",
 )
-_WP = OptionSpec(name="--wp", dest="wp_id", required=True, help="Work package id, e.g. WP01.")
-_ACTOR = OptionSpec(
-    name="--actor", dest="actor", required=True, help="Who acts (the orchestrator id)."
-)
-_POLICY = OptionSpec(name="--policy", dest="policy", help="Policy metadata JSON.")
 
 GROUP_HELP = "Host API for orchestrators: one JSON envelope per call (contract 1.0.0)."
 
@@ -240,46 +192,38 @@ _SPECS = (
     CommandSpec(
         name="contract-version",
         help="The host's contract version and the minimum provider version.",
-        options=(
-            OptionSpec(
-                name="--provider-version",
-                dest="provider_version",
-                help="Check this provider version.",
-            ),
-        ),
-        run=_contract_version,
+        options=(_value("--provider-version", "provider_version", "Check this provider version."),),
+        args=("provider_version",),
+        access="none",
     ),
     CommandSpec(
         name="mission-state",
         help="Every work package: lane, dependencies, last actor (read-only).",
         options=(_MISSION,),
-        run=_mission_state,
+        args=("mission",),
+        access="read",
     ),
     CommandSpec(
         name="list-ready",
         help="Planned work packages whose dependencies are approved or done (read-only).",
         options=(_MISSION,),
-        run=_list_ready,
+        args=("mission",),
+        access="read",
     ),
     CommandSpec(
         name="start-implementation",
         help="Claim a work package and move it to in_progress.",
         options=(_MISSION, _WP, _ACTOR, _POLICY),
-        run=_start_implementation,
+        args=("mission", "wp_id", "actor", "policy"),
     ),
     CommandSpec(
         name="start-review",
         help="Send a work package in for_review back to in_progress for rework.",
         options=(
-            _MISSION,
-            _WP,
-            _ACTOR,
-            _POLICY,
-            OptionSpec(
-                name="--review-ref", dest="review_ref", help="Reference of the review feedback."
-            ),
+            *(_MISSION, _WP, _ACTOR, _POLICY),
+            _value("--review-ref", "review_ref", "Reference of the review feedback."),
         ),
-        run=_start_review,
+        args=("mission", "wp_id", "actor", "policy", "review_ref"),
     ),
     CommandSpec(
         name="transition",
@@ -287,75 +231,43 @@ _SPECS = (
         options=(
             _MISSION,
             _WP,
-            OptionSpec(
-                name="--to", dest="to_lane", required=True, help="Target lane (3.0.0 lanes)."
-            ),
+            _value("--to", "to_lane", "Target lane (3.0.0 lanes).", required=True),
             _ACTOR,
-            OptionSpec(name="--note", dest="note", help="Reason (required with --force)."),
+            _value("--note", "note", "Reason (required with --force)."),
             _POLICY,
-            OptionSpec(
-                name="--force",
-                dest="force",
-                kind=FLAG,
-                default=False,
-                help="Bypass the transition table.",
-            ),
-            OptionSpec(name="--review-ref", dest="review_ref", help="Review reference."),
-            OptionSpec(
-                name="--evidence-json",
-                dest="evidence_json",
-                help="DoneEvidence JSON for approved/done.",
-            ),
-            OptionSpec(name="--subtasks-complete", dest="subtasks_complete", kind=BOOL_PAIR),
-            OptionSpec(
-                name="--implementation-evidence-present",
-                dest="implementation_evidence_present",
-                kind=BOOL_PAIR,
-            ),
+            _flag("--force", "force", "Bypass the transition table."),
+            _value("--review-ref", "review_ref", "Review reference."),
+            _value("--evidence-json", "evidence_json", "DoneEvidence JSON for approved/done."),
+            _pair("--subtasks-complete", "subtasks_complete"),
+            _pair("--implementation-evidence-present", "implementation_evidence_present"),
         ),
-        run=_transition,
+        args=("mission", "wp_id", "to_lane", "actor"),
     ),
     CommandSpec(
         name="append-history",
         help="Add a note to a work package's history (status log annotation).",
         options=(
-            _MISSION,
-            _WP,
-            _ACTOR,
-            OptionSpec(name="--note", dest="note", required=True, help="The history note."),
+            *(_MISSION, _WP, _ACTOR),
+            _value("--note", "note", "The history note.", required=True),
         ),
-        run=_append_history,
+        args=("mission", "wp_id", "actor", "note"),
     ),
     CommandSpec(
         name="accept-mission",
         help="Accept a mission whose work packages are all approved or done.",
         options=(_MISSION, _ACTOR),
-        run=_accept_mission,
+        args=("mission", "actor"),
     ),
     CommandSpec(
         name="merge-mission",
         help="Merge every work package's work into the target branch.",
         options=(
             _MISSION,
-            OptionSpec(
-                name="--target", dest="target", help="Target branch (default: the mission's)."
-            ),
-            OptionSpec(
-                name="--strategy",
-                dest="strategy",
-                default="merge",
-                show_default=True,
-                help="merge, squash or rebase.",
-            ),
-            OptionSpec(
-                name="--push",
-                dest="push",
-                kind=FLAG,
-                default=False,
-                help="Push the target branch to origin.",
-            ),
+            _value("--target", "target", "Target branch (default: the mission's)."),
+            _STRATEGY,
+            _flag("--push", "push", "Push the target branch to origin."),
         ),
-        run=_merge_mission,
+        args=("mission",),
     ),
 )
 
