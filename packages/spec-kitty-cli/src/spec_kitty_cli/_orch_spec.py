@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import NamedTuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -27,17 +26,28 @@ if TYPE_CHECKING:
 VALUE, FLAG, BOOL_PAIR = "value", "flag", "bool_pair"
 
 
-# Immutable records; NamedTuple rather than dataclass: a third of the class-creation cost.
-class OptionSpec(NamedTuple):
-    """One option: ``--name VALUE`` (value), ``--name`` (flag) or ``--name/--no-name`` (bool pair)."""
+class OptionSpec:
+    """One option: ``--name VALUE`` (value), ``--name`` (flag) or ``--name/--no-name`` (bool pair).
 
-    name: str
-    dest: str
-    kind: str = VALUE
-    required: bool = False
-    default: str | bool | None = None
-    help: str | None = None
-    show_default: bool = False
+    A plain slotted class, not a dataclass or NamedTuple: this table is built on every call of
+    the hot path, and those cost several times more to create.
+    """
+
+    __slots__ = ("default", "dest", "help", "kind", "name", "required", "show_default")
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        dest: str,
+        kind: str = VALUE,
+        required: bool = False,
+        default: str | bool | None = None,
+        help: str | None = None,
+        show_default: bool = False,
+    ) -> None:
+        self.name, self.dest, self.kind, self.required = name, dest, kind, required
+        self.default, self.help, self.show_default = default, help, show_default
 
     @property
     def off_name(self) -> str:
@@ -45,7 +55,7 @@ class OptionSpec(NamedTuple):
         return "--no-" + self.name[2:]
 
 
-class CommandSpec(NamedTuple):
+class CommandSpec:
     """One command: its help text, its options in declaration order, and how it is called.
 
     It runs ``spec_kitty_orchestrator_api.<name with underscores>``: with the mission host first
@@ -53,11 +63,19 @@ class CommandSpec(NamedTuple):
     and every other option by keyword.
     """
 
-    name: str
-    help: str
-    options: tuple[OptionSpec, ...]
-    args: tuple[str, ...]
-    access: str = "write"
+    __slots__ = ("access", "args", "help", "name", "options")
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        help: str,
+        options: tuple[OptionSpec, ...],
+        args: tuple[str, ...],
+        access: str = "write",
+    ) -> None:
+        self.name, self.help, self.options = name, help, options
+        self.args, self.access = args, access
 
     def run(self, params: Params) -> int:
         """Run the command on parsed options; print its one envelope; return the exit code."""
