@@ -315,24 +315,54 @@ def test_ctrl_c_is_answered_like_click(
 def test_read_only_fast_path_imports_no_click_rich_yaml_or_filelock(
     shared: tuple[Path, str],
 ) -> None:
+    """...and leaves nothing for the interpreter's teardown: no atexit handler, no open file."""
     root, slug = shared
     probe = (
-        "import sys\n"
+        "import atexit, os, sys\n"
+        "fds = set(os.listdir('/proc/self/fd'))\n"
         "from spec_kitty_cli.main import main\n"
         "try:\n"
         "    main(['orchestrator-api', *sys.argv[1:]])\n"
         "except SystemExit as stop:\n"
         "    heavy = ('click', 'rich', 'yaml', 'filelock', 'httpx', 'pydantic', 'sqlite3')\n"
         "    found = sorted(m for m in heavy if m in sys.modules)\n"
-        "    sys.stderr.write(f'{stop.code} {found}')\n"
+        "    opened = sorted(set(os.listdir('/proc/self/fd')) - fds)\n"
+        "    sys.stderr.write(f'{stop.code} {found} {atexit._ncallbacks()} {opened}')\n"
     )
     for argv in (["contract-version"], ["mission-state", "--mission", slug], ["list-ready"]):
         done = subprocess.run(
             [sys.executable, "-c", probe, *argv], cwd=root, capture_output=True, text=True
         )
         code = "2" if argv == ["list-ready"] else "0"  # a usage error stays click-free too
-        assert done.stderr == f"{code} []"
+        assert done.stderr == f"{code} [] 0 []"
         assert json.loads(done.stdout)["success"] is (code == "0")
+
+
+@pytest.mark.parametrize(
+    ("argv", "code"),
+    [
+        (["mission-state", "--mission", M], 0),
+        (["list-ready", "--mission", "nope"], 2),
+        (["list-ready", "--mision", M], 2),
+        (["append-history", "--mission", M, "--wp", "WP01", "--actor", "o", "--note", "n"], 0),
+    ],
+)
+def test_the_console_entry_point_answers_one_envelope(
+    argv: list[str], code: int, tmp_path: Path
+) -> None:
+    """`python -m spec_kitty_cli`: read-only calls end right after the flushed answer."""
+    root, slug = _project(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "spec_kitty_cli", "orchestrator-api", *_fill(argv, slug)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == code and done.stderr == ""
+    [line] = done.stdout.splitlines()
+    assert json.loads(line)["success"] is (code == 0)
+    log = root / "kitty-specs" / slug / "status.events.jsonl"
+    assert log.exists() is (argv[0] == "append-history")
 
 
 def test_a_refused_envelope_is_replaced_and_debug_shows_why(

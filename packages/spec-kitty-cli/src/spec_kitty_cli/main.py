@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> None:
     if args[:1] == ["orchestrator-api"]:  # the orchestrator's hot path: no click (see _orch_fast)
         from ._orch_fast import run_fast
 
-        code = run_fast(args[1:])
+        code = run_fast(args[1:], end_process=argv is None)
         if code is not None:
             sys.exit(code)
     sys.exit(run(args))
