@@ -56,3 +56,12 @@ def test_split_frontmatter() -> None:
     assert split_frontmatter("---\na: b\n---x\nc: d\n---\n") == ("a: b\n---x\nc: d\n", "")
     assert split_frontmatter("no frontmatter") is None
     assert split_frontmatter("---\nnever closed\n") is None
+
+
+def test_yaml_boolean_keys_go_to_pyyaml() -> None:
+    from spec_kitty_orchestrator_api._frontmatter import fast_parse
+
+    # PyYAML (YAML 1.1) reads these keys as booleans or null: the fast path must not answer.
+    for key in ("no", "Yes", "ON", "off", "null", "y"):
+        assert fast_parse(f"{key}: []\n") is None
+    assert fast_parse("title: x\n") == {"title": "x"}

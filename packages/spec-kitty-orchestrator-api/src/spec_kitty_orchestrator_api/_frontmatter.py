@@ -52,7 +52,8 @@ def fast_parse(text: str) -> dict[str, Any] | None:
             if not line.strip():
                 continue
             match = _KEY_LINE.match(line.rstrip())
-            if match is None or match.group(1) in data:
+            # A key PyYAML would read as a boolean or null (`no:`, `on:`) is PyYAML's to decide.
+            if match is None or match.group(1) in data or match.group(1) in _SPECIAL_WORDS:
                 return None
             data[match.group(1)] = _fast_value(match.group(2) or "")
     except _Fallback:
