@@ -17,8 +17,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from spec_kitty_bodysync import parse_retry_after as retry_after_seconds
 from spec_kitty_cli._events import Drainer, EventQueue, LamportClock
-from spec_kitty_cli._http import HttpSettings, backoff_delay, retry_after_seconds
+from spec_kitty_cli._http import HttpSettings, backoff_delay
 
 TOKEN = "s3cr3t-token-value"
 PROJECT = str(uuid.uuid4())

@@ -13,7 +13,6 @@ user info, query or fragment are accepted; a trailing slash is dropped.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import stat
@@ -115,19 +114,9 @@ def write_credentials(server_url: str, token: str) -> Path:
         "token": validate_token(token),
         "saved_at": datetime.now(UTC).isoformat(),
     }
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            os.chmod(tmp, 0o600)
-            handle.write(json.dumps(doc, indent=2, sort_keys=True) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    from spec_kitty_identity import atomic_write_text
+
+    atomic_write_text(path, json.dumps(doc, indent=2, sort_keys=True) + "\n", mode=0o600)
     return path
 
 

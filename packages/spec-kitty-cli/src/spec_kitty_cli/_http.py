@@ -3,7 +3,7 @@
 Retry policy (events and tracker alike): 408, 425, 429 and 5xx answers, timeouts and refused or
 dropped connections are transient and retried with exponential backoff and full jitter:
 ``delay = uniform(base * 2**(n-1) / 2, base * 2**(n-1))`` capped at ``backoff_max``; a
-``Retry-After`` header (seconds or an HTTP date) raises the delay to at least that value. One run
+``Retry-After`` header (``spec_kitty_bodysync.parse_retry_after``) raises the delay to at least that value. One run
 is bounded by ``max_attempts`` per request and an overall ``deadline`` so a command always ends.
 
 Environment (all optional): SPEC_KITTY_SYNC_TIMEOUT (s, 30), SPEC_KITTY_SYNC_BACKOFF_BASE (s, 0.5),
@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import os
 import random
-import time
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from .errors import CliError
@@ -73,24 +71,6 @@ def backoff_delay(
     """Delay before retry number ``attempt`` (1-based): exponential with jitter, capped."""
     ceiling = min(settings.backoff_max, settings.backoff_base * (2 ** max(0, attempt - 1)))
     return (rng or random).uniform(ceiling / 2, ceiling)
-
-
-def retry_after_seconds(value: str | None, *, now: float | None = None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or HTTP date); None when absent/bad."""
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        return max(0.0, float(text))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
 def user_agent() -> str:

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._atomic import atomic_write_text
+from ._atomic import atomic_write_text, create_exclusive_text
 from ._config import config_path, read_config, set_config_section
 from ._mission import (
     CANONICAL_KEYS,
+    REQUIRED_KEYS,
     MissionIdentity,
     MissionRef,
     create_mission,
@@ -63,7 +64,7 @@ from .errors import (
     StateWriteError,
 )
 
-__all__ = [
+__all__ = [  # noqa: RUF022 - plain sorted(), as the public-API convention test checks
     "CANONICAL_KEYS",
     "ConfigError",
     "IdentityError",
@@ -77,11 +78,13 @@ __all__ = [
     "NotInitializedError",
     "ProjectIdentity",
     "ProjectRootNotFoundError",
+    "REQUIRED_KEYS",
     "StateWriteError",
     "__version__",
     "atomic_write_text",
     "checkout_state_dir",
     "config_path",
+    "create_exclusive_text",
     "create_mission",
     "find_checkout_root",
     "find_main_repo_root",

@@ -19,16 +19,17 @@ def _target_mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
-def atomic_write_text(path: Path, text: str) -> None:
+def atomic_write_text(path: Path, text: str, *, mode: int | None = None) -> None:
     """Replace ``path`` with ``text`` so a reader sees the old or the new content, never half.
 
     The file keeps its permissions (a new file gets the usual umask-based mode, not mkstemp's
-    0600), so tracked files such as meta.json and config.yaml stay readable by the team.
+    0600), so tracked files such as meta.json and config.yaml stay readable by the team. An
+    explicit ``mode`` (e.g. 0o600 for secrets) is set before any byte is written.
     """
     import tempfile  # deferred: read-only commands never pay for it
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode = _target_mode(path)
+    mode = _target_mode(path) if mode is None else mode
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.fchmod(fd, mode)

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from spec_kitty_identity import atomic_write_text, git_common_dir
+from spec_kitty_identity import atomic_write_text, create_exclusive_text, git_common_dir
 
 from .errors import UpgradeUnparseableError
 
@@ -118,18 +116,4 @@ def write_text(path: Path, text: str) -> None:
 
 def create_exclusive(path: Path, text: str) -> bool:
     """Create ``path`` only if absent (temp file + hard link); True when this call created it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            return False
-        return True
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+    return create_exclusive_text(path, text)

@@ -17,6 +17,7 @@ from typing import Any
 
 from spec_kitty_identity import (
     CANONICAL_KEYS,
+    REQUIRED_KEYS,
     MissionIdentity,
     load_mission_meta,
     mission_identity_from_dict,
@@ -48,16 +49,7 @@ LEGACY_TARGET = {
     "mission": "mission_type",
 }
 LEGACY_KEYS = frozenset(LEGACY_TARGET)
-_OPTIONAL = CANONICAL_KEYS - {
-    "created_at",
-    "friendly_name",
-    "mission_id",
-    "mission_number",
-    "mission_slug",
-    "mission_type",
-    "target_branch",
-    "legacy_extras",
-}
+_OPTIONAL = CANONICAL_KEYS - set(REQUIRED_KEYS) - {"legacy_extras"}
 _PREFIX_RE = re.compile(r"^(\d+)-")
 DEFAULT_TYPE = "software-dev"
 

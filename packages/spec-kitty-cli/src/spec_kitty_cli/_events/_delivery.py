@@ -29,7 +29,6 @@ from .._http import (
     backoff_delay,
     describe_exception,
     new_client,
-    retry_after_seconds,
     transient_exceptions,
 )
 from ._answers import Answer, DrainReport, details_list, reason_of, remote_clock
@@ -214,7 +213,9 @@ class Drainer:
         from .._http import TRANSIENT_STATUS
 
         if code in TRANSIENT_STATUS:
-            return None, retry_after_seconds(resp.headers.get("Retry-After"))
+            from spec_kitty_bodysync import parse_retry_after  # the one Retry-After parser
+
+            return None, parse_retry_after(resp.headers.get("Retry-After"))
         error = f"HTTP {code} from {self.url}: {text}"
         self._stop(_FATAL_CODES.get(code, "SYNC_HTTP_ERROR"), error)
         if code == 412:

@@ -75,11 +75,12 @@ class _Api:
         self.client.close()
 
     def post(self, name: str, body: dict[str, Any], *, idempotency_key: str | None = None) -> Any:
+        from spec_kitty_bodysync import parse_retry_after
+
         from .._http import (
             TRANSIENT_STATUS,
             backoff_delay,
             describe_exception,
-            retry_after_seconds,
             transient_exceptions,
         )
 
@@ -100,7 +101,7 @@ class _Api:
                 if resp.status_code not in TRANSIENT_STATUS:
                     raise self._http_error(resp, url)
                 error = f"HTTP {resp.status_code}"
-                retry_after = retry_after_seconds(resp.headers.get("Retry-After"))
+                retry_after = parse_retry_after(resp.headers.get("Retry-After"))
             delay = max(backoff_delay(attempt, self.settings), retry_after or 0.0)
             if attempt == self.settings.max_attempts or time.monotonic() + delay > deadline:
                 break
