@@ -1,7 +1,7 @@
 """Entry point and the one error boundary of the `spec-kitty` command.
 
 `main()` is the console script. It answers ``--version`` and `orchestrator-api` calls without
-importing click (start-up time is a product feature; see `_orch_fast`), else runs the click
+importing click (start-up time is a product feature; see `_orchestrator_fast_path`), else runs the click
 application and turns every failure into a structured error and an exit code: 0 success,
 2 operator-fixable, 1 infrastructure.
 """
@@ -119,8 +119,10 @@ def main(argv: list[str] | None = None) -> None:
     if args == ["--version"]:
         sys.stdout.write(f"spec-kitty {_version()}\n")
         sys.exit(0)
-    if args[:1] == ["orchestrator-api"]:  # the orchestrator's hot path: no click (see _orch_fast)
-        from ._orch_fast import run_fast
+    if args[:1] == [
+        "orchestrator-api"
+    ]:  # the orchestrator's hot path: no click (see _orchestrator_fast_path)
+        from ._orchestrator_fast_path import run_fast
 
         code = run_fast(args[1:], end_process=argv is None)
         if code is not None:

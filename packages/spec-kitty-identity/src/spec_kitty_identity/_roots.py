@@ -16,6 +16,7 @@ from .errors import ProjectRootNotFoundError
 
 KITTIFY_DIR = ".kittify"
 STATE_DIRNAME = "state"
+# The upstream name, kept: spec-kitty-orchestrator sets SPECIFY_REPO_ROOT on every host call.
 ROOT_ENV = "SPECIFY_REPO_ROOT"
 HOME_ENV = "SPEC_KITTY_HOME"
 _GITDIR_RE = re.compile(r"^gitdir:\s*(.+?)\s*$", re.MULTILINE)

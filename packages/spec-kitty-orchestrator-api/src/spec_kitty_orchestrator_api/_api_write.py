@@ -148,7 +148,7 @@ def transition(
     host: Host,
     mission: str,
     wp_id: str,
-    to: str,
+    to_lane: str,
     actor: str,
     *,
     note: str | None = None,
@@ -161,8 +161,8 @@ def transition(
     policy_required: bool | None = None,
 ) -> dict[str, Any]:
     """One lane change, legal by the 3.0.0 table (or forced with actor and reason)."""
-    to_lane = resolve_lane(to)
-    required = to_lane in POLICY_LANES if policy_required is None else policy_required
+    target = resolve_lane(to_lane)
+    required = target in POLICY_LANES if policy_required is None else policy_required
     recorded = parse_policy(policy, required=required)
     given = parse_evidence(evidence_json)
     actor = _required("actor", actor)
@@ -173,14 +173,14 @@ def transition(
         move = Move(
             wp_id=wp_id,
             from_lane=from_lane,
-            to_lane=to_lane,
+            to_lane=target,
             actor=actor,
             force=force,
             reason=note,
             review_ref=review_ref,
         )
         check_transition(**_guard_args(move))
-        if to_lane == "for_review" and not force:
+        if target == "for_review" and not force:
             flags = {
                 "subtasks_complete": subtasks_complete,
                 "implementation_evidence_present": implementation_evidence_present,
@@ -191,7 +191,7 @@ def transition(
                     f"{from_lane} -> for_review needs {' and '.join(false)}",
                     details={"wp_id": wp_id, "guard": false},
                 )
-        if to_lane in EVIDENCE_LANES:
+        if target in EVIDENCE_LANES:
             evidence = done_evidence(
                 root=view.root,
                 slug=view.slug,
@@ -205,7 +205,7 @@ def transition(
         result = {
             **_base(view, wp_id),
             "from_lane": from_lane,
-            "to_lane": to_lane,
+            "to_lane": target,
             "policy_metadata_recorded": recorded is not None,
             "force": force,
         }

@@ -54,7 +54,7 @@ __all__ = [
 ]
 
 _LAZY = {
-    "DrainReport": "._answers",
+    "DrainReport": "._drain_report",
     "Drainer": "._delivery",
     "drain_checkout": "._sync",
     "queue_status": "._sync",

@@ -31,8 +31,8 @@ from .._http import (
     new_client,
     transient_exceptions,
 )
-from ._answers import Answer, DrainReport, details_list, reason_of, remote_clock
 from ._clock import LamportClock
+from ._drain_report import Answer, DrainReport, details_list, reason_of, remote_clock
 from ._queue import EventQueue
 from ._records import Outcome, StoredEvent
 

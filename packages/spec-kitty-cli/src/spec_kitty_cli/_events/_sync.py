@@ -8,9 +8,9 @@ from typing import Any
 
 from .._http import HttpSettings
 from ..errors import CliError
-from ._answers import DrainReport
 from ._clock import CLOCK_FILE, LamportClock
 from ._delivery import Drainer, Progress
+from ._drain_report import DrainReport
 from ._queue import EVENTS_DB, EventQueue
 
 SYNC_LOCK = "sync.lock"

@@ -24,8 +24,8 @@ def tasks() -> None:
 def _host() -> Host:
     from spec_kitty_orchestrator_api import Host
 
-    from .._orch_sink import QueueSink
     from .._project import checkout_root, main_repo_root
+    from .._queue_sink import QueueSink
 
     checkout = checkout_root()
     return Host(main_repo_root(), sink=QueueSink(checkout), checkout=checkout)

@@ -5,9 +5,9 @@ contract gate first — and nothing else; logs go to stderr. Parse errors (unkno
 option, missing value) answer a USAGE_ERROR envelope with command "orchestrator-api.unknown"
 and exit 2. Only the mission-era names exist: there is no alias for any other name.
 
-The commands are defined once, in the click-free table ``spec_kitty_cli._orch_spec.COMMANDS``;
+The commands are defined once, in the click-free table ``spec_kitty_cli._orchestrator_commands.COMMANDS``;
 this module builds the click group from it (help, and every call the fast path in
-``spec_kitty_cli._orch_fast`` leaves to click).
+``spec_kitty_cli._orchestrator_fast_path`` leaves to click).
 """
 
 from __future__ import annotations
@@ -16,14 +16,22 @@ from typing import Any
 
 import click
 
-from .._orch_spec import BOOL_PAIR, COMMANDS, FLAG, GROUP_HELP, CommandSpec, OptionSpec, emit
+from .._orchestrator_commands import (
+    BOOL_PAIR,
+    COMMANDS,
+    FLAG,
+    GROUP_HELP,
+    CommandSpec,
+    OptionSpec,
+    emit,
+)
 
 __all__ = ["emit", "orchestrator_api", "render_error"]
 
 
 def render_error(exc: BaseException) -> int:
     """Parse errors (USAGE_ERROR, exit 2) and anything unexpected, command "unknown"."""
-    from .._orch_spec import _failure, usage_error
+    from .._orchestrator_commands import _failure, usage_error
 
     if isinstance(exc, click.ClickException):
         details: dict[str, Any] = {}

@@ -2,7 +2,7 @@
 
 Importing click costs more than the command itself, so `main()` first offers every
 `orchestrator-api` call to :func:`run_fast`. It parses argv with a tiny parser driven by the same
-table the click group is built from (``_orch_spec.COMMANDS``) and follows click's rules exactly:
+table the click group is built from (``_orchestrator_commands.COMMANDS``) and follows click's rules exactly:
 ``--name value`` and ``--name=value``, flags, ``--x/--no-x`` pairs, the last occurrence wins, a
 value option takes the next argument whatever it looks like, options first and then the first
 missing required option in declaration order, then extra arguments. Every parse problem gives
@@ -15,13 +15,13 @@ leaves to click by returning None: correctness first, the parity tests prove the
 
 from __future__ import annotations
 
-from ._orch_spec import BOOL_PAIR, COMMANDS, VALUE
+from ._orchestrator_commands import BOOL_PAIR, COMMANDS, VALUE
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: start-up time
     from typing import Any
 
-    from ._orch_spec import CommandSpec, OptionSpec
+    from ._orchestrator_commands import CommandSpec, OptionSpec
 
 _HELP = "--help"
 
@@ -133,7 +133,7 @@ def run_fast(args: list[str], *, end_process: bool = False) -> int | None:
         except _ToClick:
             return None
         except _Usage as exc:
-            from ._orch_spec import usage_error
+            from ._orchestrator_commands import usage_error
 
             code = usage_error(str(exc))
         else:

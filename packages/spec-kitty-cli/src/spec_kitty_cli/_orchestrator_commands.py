@@ -4,7 +4,7 @@
 required, default, help) and how it calls spec_kitty_orchestrator_api (read-only or writing,
 which options go positionally). Both front ends are generated from it: the click group in
 ``commands/orchestrator_api.py`` (help, the usual parser) and the click-free fast path in
-``_orch_fast.py`` (the hot path of an orchestrator), so they cannot drift apart.
+``_orchestrator_fast_path.py`` (the hot path of an orchestrator), so they cannot drift apart.
 
 ``CommandSpec.run`` takes the parsed options (destination -> value) and returns the exit code
 after printing exactly one JSON object on stdout — the seven-key envelope, checked by the
@@ -169,7 +169,7 @@ def _run(command: str, body: Callable[[Any], dict[str, Any]], writes: bool) -> i
         root = main_repo_root()
         if not writes:
             return body(Host(root))
-        from ._orch_sink import QueueSink
+        from ._queue_sink import QueueSink
 
         checkout = checkout_root()
         return body(Host(root, sink=QueueSink(checkout), checkout=checkout))

@@ -1,6 +1,6 @@
 """The click-free `orchestrator-api` fast path answers exactly what the click path answers.
 
-Every argv vector runs twice: through ``_orch_fast.run_fast`` (what `main()` tries first) and
+Every argv vector runs twice: through ``_orchestrator_fast_path.run_fast`` (what `main()` tries first) and
 through ``main.run`` (the click application). Exit codes and envelopes must be identical once the
 per-call timestamp and correlation_id are removed. Old feature-era names appear here only to
 prove both paths reject them the same way.
@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from spec_kitty_cli._orch_fast import run_fast
+from spec_kitty_cli._orchestrator_fast_path import run_fast
 from spec_kitty_cli.main import main, run
 
 POLICY = json.dumps(
@@ -368,7 +368,7 @@ def test_the_console_entry_point_answers_one_envelope(
 def test_a_refused_envelope_is_replaced_and_debug_shows_why(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from spec_kitty_cli._orch_spec import emit
+    from spec_kitty_cli._orchestrator_commands import emit
     from spec_kitty_orchestrator_api import Response, make_envelope
 
     monkeypatch.setenv("SPEC_KITTY_DEBUG", "1")
