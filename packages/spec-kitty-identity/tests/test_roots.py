@@ -120,3 +120,17 @@ def test_plain_repo_without_project_still_refused(tmp_path: Path) -> None:
     git(plain, "init", "-q", "-b", "main")
     with pytest.raises(ProjectRootNotFoundError):
         find_checkout_root(plain)
+
+
+def test_lock_files_never_show_in_git_status(repo: Path) -> None:
+    """The locks for config edits and mission numbering live in untracked state."""
+    from spec_kitty_identity import create_mission, init_project, set_config_section
+
+    from .conftest import git
+
+    init_project(repo)
+    set_config_section(repo, "extra", {"a": 1})
+    create_mission(repo, title="Locks stay hidden", mission_type="software-dev", target_branch="main")
+    status = git(repo, "status", "--porcelain", "--untracked-files=all").splitlines()
+    assert status  # the config and the mission's meta.json are there to be committed
+    assert not [line for line in status if line.endswith(".lock")], status

@@ -8,6 +8,7 @@ Public API::
     MissionIdentity, MissionRef, load_mission_meta, write_mission_meta, create_mission,
     resolve_mission, list_missions, mission_identity_from_dict, validate_mission_slug
     new_ulid, is_ulid, atomic_write_text
+    json_nesting_exceeds, yaml_nesting_exceeds
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._atomic import atomic_write_text, create_exclusive_text
-from ._config import config_path, read_config, set_config_section
+from ._config import config_lock_path, config_path, read_config, set_config_section
 from ._mission import (
     CANONICAL_KEYS,
     REQUIRED_KEYS,
@@ -31,6 +32,7 @@ from ._mission import (
     validate_mission_slug,
     write_mission_meta,
 )
+from ._nesting import json_nesting_exceeds, yaml_nesting_exceeds
 from ._project import (
     ProjectIdentity,
     init_project,
@@ -83,6 +85,7 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as the public-API convention test 
     "__version__",
     "atomic_write_text",
     "checkout_state_dir",
+    "config_lock_path",
     "config_path",
     "create_exclusive_text",
     "create_mission",
@@ -93,6 +96,7 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as the public-API convention test 
     "init_project",
     "is_linked_worktree",
     "is_ulid",
+    "json_nesting_exceeds",
     "kebab_title",
     "list_missions",
     "load_build_id",
@@ -111,6 +115,7 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as the public-API convention test 
     "user_state_dir",
     "validate_mission_slug",
     "write_mission_meta",
+    "yaml_nesting_exceeds",
 ]
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ._atomic import atomic_write_text
-from ._roots import KITTIFY_DIR
+from ._roots import KITTIFY_DIR, checkout_state_dir
 from .errors import ConfigError
 
 CONFIG_NAME = "config.yaml"
@@ -19,6 +19,11 @@ CONFIG_NAME = "config.yaml"
 def config_path(project_root: Path) -> Path:
     """Where the project config lives."""
     return project_root / KITTIFY_DIR / CONFIG_NAME
+
+
+def config_lock_path(project_root: Path) -> Path:
+    """The lock serialising config edits: in untracked state, so `git status` never shows it."""
+    return checkout_state_dir(project_root) / "config.yaml.lock"
 
 
 def _parse(path: Path, text: str) -> dict[str, Any]:
@@ -68,7 +73,7 @@ def set_config_section(project_root: Path, key: str, value: dict[str, Any]) -> N
 
     path = config_path(project_root)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(path.parent / ".config.yaml.lock"), timeout=30):
+    with FileLock(str(config_lock_path(project_root)), timeout=30):
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ._atomic import atomic_write_text
+from ._roots import checkout_state_dir
 from ._ulid import is_ulid, new_ulid
 from .errors import (
     LegacyStateError,
@@ -304,7 +305,9 @@ def create_mission(
     kebab = kebab_title(friendly)
     root = specs_root(project_root)
     root.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(root / ".missions.lock"), timeout=60):
+    # The lock lives in untracked state (never in `git status`), beside the main repository's
+    # kitty-specs/ so that every checkout of the project numbers under the same lock.
+    with FileLock(str(checkout_state_dir(project_root) / "missions.lock"), timeout=60):
         number = (
             max((m.identity.mission_number for m in list_missions(project_root)), default=0) + 1
         )

@@ -21,6 +21,7 @@ from typing import Any
 
 from spec_kitty_identity import (
     checkout_state_dir,
+    config_lock_path,
     config_path,
     load_build_id,
     load_node_id,
@@ -208,7 +209,7 @@ def apply(project: Project, plan: StepPlan, ctx: ApplyContext) -> StepReport:
             created.append(str(node_path))
         if work.build_id and create_exclusive(build_path, _stamp("build_id", work.build_id)):
             created.append(str(build_path))
-        with FileLock(str(path.parent / ".config.yaml.lock"), timeout=30):
+        with FileLock(str(config_lock_path(project.root)), timeout=30):
             if sha256_bytes(path.read_bytes()) != work.sha256:
                 conflicts.append(_changed(finding))
                 continue

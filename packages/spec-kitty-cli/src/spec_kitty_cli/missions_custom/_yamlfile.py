@@ -63,6 +63,10 @@ def load_mapping(path: Path) -> tuple[bytes, dict[str, Any]]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise YamlFileError(f"file is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    from spec_kitty_identity import yaml_nesting_exceeds
+
+    if yaml_nesting_exceeds(text, MAX_DEPTH):  # ours, before any library limit or wording
+        raise YamlFileError(f"nesting deeper than {MAX_DEPTH} levels")
     loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         _check_depth(yaml, text, loader)
