@@ -130,7 +130,9 @@ def test_lock_files_never_show_in_git_status(repo: Path) -> None:
 
     init_project(repo)
     set_config_section(repo, "extra", {"a": 1})
-    create_mission(repo, title="Locks stay hidden", mission_type="software-dev", target_branch="main")
+    create_mission(
+        repo, title="Locks stay hidden", mission_type="software-dev", target_branch="main"
+    )
     status = git(repo, "status", "--porcelain", "--untracked-files=all").splitlines()
     assert status  # the config and the mission's meta.json are there to be committed
     assert not [line for line in status if line.endswith(".lock")], status
