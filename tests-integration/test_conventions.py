@@ -103,3 +103,38 @@ def test_installed_spec_kitty_cli_is_ours() -> None:
     importlib.import_module("spec_kitty_cli.main")
     with pytest.raises(ModuleNotFoundError):
         importlib.import_module("specify_cli")
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [
+        ("spec_kitty_identity.errors", "IdentityError"),
+        ("spec_kitty_gate.errors", "GateError"),
+        ("spec_kitty_gate.errors", "ArtifactError"),
+        ("spec_kitty_bodysync.errors", "BodySyncError"),
+        ("spec_kitty_orchestrator_api.errors", "OrchestratorApiError"),
+        ("spec_kitty_orchestrator_api.errors", "StatusWriteError"),
+        ("spec_kitty_migrate.errors", "UpgradeError"),
+        ("spec_kitty_cli.errors", "CliError"),
+    ],
+)
+def test_every_package_error_has_the_one_structured_shape(module: str, name: str) -> None:
+    from spec_kitty_identity import as_structured
+
+    cls = getattr(importlib.import_module(module), name)
+    exc = cls("USAGE_ERROR", "boom") if name == "CliError" else cls("boom", details={"k": 1})
+    error = as_structured(exc)
+    assert error is exc
+    assert isinstance(error.code, str) and error.code
+    assert error.message == "boom"
+    assert error.details.get("k", 1) == 1
+    assert error.operator_fixable is (name not in {"ArtifactError", "StatusWriteError"})
+
+
+def test_mission_errors_are_identity_s_only() -> None:
+    import spec_kitty_identity
+    import spec_kitty_orchestrator_api
+
+    for name in ("MissionNotFoundError", "MissionAmbiguousError"):
+        assert hasattr(spec_kitty_identity, name)
+        assert not hasattr(spec_kitty_orchestrator_api, name)

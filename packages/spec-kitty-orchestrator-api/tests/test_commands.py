@@ -7,11 +7,10 @@ from typing import Any
 
 import pytest
 
-from spec_kitty_identity import load_mission_meta, load_project_identity
+from spec_kitty_identity import MissionNotFoundError, load_mission_meta, load_project_identity
 from spec_kitty_orchestrator_api import (
     ContractVersionMismatchError,
     DependenciesNotSatisfiedError,
-    MissionNotFoundError,
     MissionNotReadyError,
     PolicyRequiredError,
     TransitionRejectedError,

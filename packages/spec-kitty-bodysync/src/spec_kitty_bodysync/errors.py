@@ -5,7 +5,7 @@ render one structured envelope for all of them. ``operator_fixable`` tells wheth
 the keyboard can fix it (bad input, legacy state, credentials: exit 2) or whether it is an
 infrastructure failure (exit 1).
 
-    BodySyncError                   BODY_SYNC_ERROR
+    BodySyncError                   BODY_SYNC_ERROR (a spec_kitty_identity.SpecKittyError)
     ├── NamespaceError              BODY_NAMESPACE_INVALID (a blank or non-string namespace field)
     ├── ArtifactPathError           BODY_ARTIFACT_PATH_INVALID (absolute, "..", backslash, blank)
     ├── BodyTooLargeError           BODY_TOO_LARGE (over the upload limit; nothing queued)
@@ -17,7 +17,9 @@ infrastructure failure (exit 1).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
+
+from spec_kitty_identity.errors import SpecKittyError
 
 __all__ = [
     "ArtifactPathError",
@@ -31,18 +33,15 @@ __all__ = [
 ]
 
 
-class BodySyncError(Exception):
+class BodySyncError(SpecKittyError):
     """Base class: a structured, renderable body-sync failure."""
 
-    code: str = "BODY_SYNC_ERROR"
-    operator_fixable: ClassVar[bool] = True
+    code = "BODY_SYNC_ERROR"
 
     def __init__(
         self, message: str, *, details: dict[str, Any] | None = None, code: str | None = None
     ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.details: dict[str, Any] = dict(details or {})
+        super().__init__(message, details=details)
         if code is not None:
             self.code = code
 
@@ -87,4 +86,4 @@ class QueueError(BodySyncError):
     """SQLite could not read or write the body queue (disk, locks, corruption)."""
 
     code = "BODY_QUEUE_ERROR"
-    operator_fixable: ClassVar[bool] = False
+    operator_fixable = False

@@ -12,11 +12,14 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from .errors import EXIT_INFRA, EXIT_USAGE
+
+if TYPE_CHECKING:
+    from spec_kitty_identity import StructuredError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -74,20 +77,15 @@ def error_envelope(code: str, message: str, details: dict[str, Any]) -> dict[str
     return {"result": "error", "error_code": code, "message": message, "details": details}
 
 
-def render_structured_error(exc: BaseException, *, as_json: bool) -> int:
-    """Print an error that carries ``code``/``details``; return its exit code."""
-    code = str(getattr(exc, "code", "ERROR"))
-    message = str(getattr(exc, "message", None) or exc)
-    details = getattr(exc, "details", None)
-    details = dict(details) if isinstance(details, dict) else {}
-    exit_code = EXIT_USAGE if getattr(exc, "operator_fixable", True) else EXIT_INFRA
+def render_structured_error(error: StructuredError, *, as_json: bool) -> int:
+    """The one rendering of a spec-kitty error (any package's): print it, return its exit code."""
     if as_json:
-        emit_json(error_envelope(code, message, details))
+        emit_json(error_envelope(error.code, error.message, dict(error.details)))
     else:
         from rich.markup import escape
 
         err = console(stderr=True)
-        err.print(f"[bold red]Error[/] [red]{escape(code)}[/]: {escape(message)}")
-        for key, value in details.items():
+        err.print(f"[bold red]Error[/] [red]{escape(error.code)}[/]: {escape(error.message)}")
+        for key, value in error.details.items():
             err.print(f"  {escape(str(key))}: {escape(str(value))}")
-    return exit_code
+    return EXIT_USAGE if error.operator_fixable else EXIT_INFRA

@@ -93,12 +93,13 @@ def run(args: list[str]) -> int:
         sys.stderr.write("Aborted.\n")
         return EXIT_INFRA
     except Exception as exc:
-        if isinstance(getattr(exc, "code", None), str) and isinstance(
-            getattr(exc, "details", None), dict
-        ):
+        from spec_kitty_identity import as_structured
+
+        error = as_structured(exc)
+        if error is not None:
             if args and args[0] == "orchestrator-api":
                 return _render_click_error(exc, args)
-            return render_structured_error(exc, as_json=state.json_mode or "--json" in args)
+            return render_structured_error(error, as_json=state.json_mode or "--json" in args)
         if os.environ.get("SPEC_KITTY_DEBUG"):
             raise
         from .errors import CliError

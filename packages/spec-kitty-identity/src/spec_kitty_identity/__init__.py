@@ -63,7 +63,10 @@ from .errors import (
     MissionSlugError,
     NotInitializedError,
     ProjectRootNotFoundError,
+    SpecKittyError,
     StateWriteError,
+    StructuredError,
+    as_structured,
 )
 
 __all__ = [  # noqa: RUF022 - plain sorted(), as the public-API convention test checks
@@ -81,8 +84,11 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as the public-API convention test 
     "ProjectIdentity",
     "ProjectRootNotFoundError",
     "REQUIRED_KEYS",
+    "SpecKittyError",
     "StateWriteError",
+    "StructuredError",
     "__version__",
+    "as_structured",
     "atomic_write_text",
     "checkout_state_dir",
     "config_lock_path",

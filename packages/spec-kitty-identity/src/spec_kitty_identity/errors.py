@@ -1,25 +1,25 @@
-"""Errors raised by spec-kitty-identity.
+"""Errors raised by spec-kitty-identity, and the one error shape every spec-kitty package shares.
 
-Every error carries a stable ``code``, a human ``message`` and a ``details`` dict, so the CLI can
-render one structured envelope for all of them. ``operator_fixable`` tells whether the person at
-the keyboard can fix it (bad input, legacy state: exit 2) or whether it is an infrastructure
-failure (exit 1).
+Every error is a :class:`StructuredError`: a stable ``code``, a human ``message``, a ``details``
+dict and ``operator_fixable`` (True: bad input or legacy state, exit 2; False: infrastructure,
+exit 1). The CLI renders all of them with one function.
 
-    IdentityError
-    ├── ConfigError                 CONFIG_UNPARSEABLE, CONFIG_INVALID
-    ├── NotInitializedError         PROJECT_NOT_INITIALIZED
-    ├── ProjectRootNotFoundError    PROJECT_ROOT_NOT_FOUND
-    ├── LegacyStateError            LEGACY_STATE (unknown/legacy key: run `spec-kitty upgrade`)
-    ├── MissionMetaError            MISSION_META_INVALID
-    ├── MissionNotFoundError        MISSION_NOT_FOUND
-    ├── MissionAmbiguousError       MISSION_AMBIGUOUS_SELECTOR
-    ├── MissionSlugError            MISSION_SLUG_INVALID
-    └── StateWriteError             STATE_WRITE_FAILED (infrastructure)
+    SpecKittyError                  base of every package's hierarchy
+    └── IdentityError
+        ├── ConfigError                 CONFIG_UNPARSEABLE, CONFIG_INVALID
+        ├── NotInitializedError         PROJECT_NOT_INITIALIZED
+        ├── ProjectRootNotFoundError    PROJECT_ROOT_NOT_FOUND
+        ├── LegacyStateError            LEGACY_STATE (unknown/legacy key: `spec-kitty upgrade`)
+        ├── MissionMetaError            MISSION_META_INVALID
+        ├── MissionNotFoundError        MISSION_NOT_FOUND
+        ├── MissionAmbiguousError       MISSION_AMBIGUOUS_SELECTOR
+        ├── MissionSlugError            MISSION_SLUG_INVALID
+        └── StateWriteError             STATE_WRITE_FAILED (infrastructure)
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, Protocol, cast
 
 __all__ = [
     "ConfigError",
@@ -31,20 +31,60 @@ __all__ = [
     "MissionSlugError",
     "NotInitializedError",
     "ProjectRootNotFoundError",
+    "SpecKittyError",
     "StateWriteError",
+    "StructuredError",
+    "as_structured",
 ]
 
 
-class IdentityError(Exception):
-    """Base class: a structured, renderable identity failure."""
+class StructuredError(Protocol):
+    """What every spec-kitty error carries, whatever package raised it.
 
-    code: ClassVar[str] = "IDENTITY_ERROR"
-    operator_fixable: ClassVar[bool] = True
+    ``code`` is stable, ``message`` is for people, ``details`` is a JSON-ready dict, and
+    ``operator_fixable`` gives the exit code: True -> 2 (input or state to fix), False -> 1.
+    Every package's base error derives from :class:`SpecKittyError`, except spec-kitty-gate's,
+    a leaf that imports no other package and has the same shape.
+    """
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def details(self) -> dict[str, Any]: ...
+    @property
+    def operator_fixable(self) -> bool: ...
+
+
+def as_structured(exc: BaseException) -> StructuredError | None:
+    """``exc`` when it has the :class:`StructuredError` shape, else None (a bug or a crash)."""
+    if (
+        isinstance(getattr(exc, "code", None), str)
+        and isinstance(getattr(exc, "message", None), str)
+        and isinstance(getattr(exc, "details", None), dict)
+        and isinstance(getattr(exc, "operator_fixable", None), bool)
+    ):
+        return cast(StructuredError, exc)
+    return None
+
+
+class SpecKittyError(Exception):
+    """Base of the spec-kitty error hierarchies: a :class:`StructuredError`."""
+
+    code: str = "SPEC_KITTY_ERROR"
+    operator_fixable: bool = True
 
     def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.details: dict[str, Any] = dict(details or {})
+
+
+class IdentityError(SpecKittyError):
+    """Base class: a structured, renderable identity failure."""
+
+    code = "IDENTITY_ERROR"
 
 
 class ConfigError(IdentityError):

@@ -4,7 +4,7 @@ Every error carries a stable ``code``, a human ``message`` and a ``details`` dic
 them as its structured error envelope. ``operator_fixable`` decides the exit code: True (the user
 can fix the input or answer a question) -> 2, False (disk, database, a failed verification) -> 1.
 
-    UpgradeError
+    UpgradeError                      (a spec_kitty_identity.SpecKittyError)
     ├── UpgradeUnparseableError       UPGRADE_UNPARSEABLE         a file cannot be parsed
     ├── UpgradeConflictError          UPGRADE_CONFLICT            legacy and canonical values differ
     ├── UpgradeNeedsConfirmationError UPGRADE_NEEDS_CONFIRMATION  no --yes and no terminal
@@ -16,7 +16,7 @@ can fix the input or answer a question) -> 2, False (disk, database, a failed ve
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from spec_kitty_identity.errors import SpecKittyError
 
 __all__ = [
     "UpgradeBackupError",
@@ -30,16 +30,10 @@ __all__ = [
 ]
 
 
-class UpgradeError(Exception):
+class UpgradeError(SpecKittyError):
     """Base class: a structured, renderable upgrade failure."""
 
-    code: ClassVar[str] = "UPGRADE_ERROR"
-    operator_fixable: ClassVar[bool] = True
-
-    def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.details: dict[str, Any] = dict(details or {})
+    code = "UPGRADE_ERROR"
 
 
 class UpgradeUnparseableError(UpgradeError):

@@ -67,21 +67,22 @@ def make_envelope(
 def error_response(
     command: str, exc: BaseException, *, correlation_id: str | None = None
 ) -> Response:
-    """Render any structured error (``code`` str + ``details`` dict) as a failure envelope.
+    """Render an error as a failure envelope: a structured one with its code and details.
 
     Codes outside the contract's closed list (status-model and identity errors) are reported as
     USAGE_ERROR, with the original code kept in ``data.cause``.
     """
-    code = getattr(exc, "code", None)
-    details = getattr(exc, "details", None)
-    data: dict[str, Any] = dict(details) if isinstance(details, dict) else {}
-    if not isinstance(code, str) or code not in ERROR_CODES:
-        if isinstance(code, str):
-            data["cause"] = code
+    from spec_kitty_identity import as_structured  # the error path only: start-up time
+
+    error = as_structured(exc)
+    data: dict[str, Any] = dict(error.details) if error else {}
+    code = error.code if error else "USAGE_ERROR"
+    if code not in ERROR_CODES:
+        data["cause"] = code
         code = "USAGE_ERROR"
-    message = str(getattr(exc, "message", None) or exc) or code
+    message = (error.message if error else "") or str(exc) or code
     data["message"] = message
-    fixable = bool(getattr(exc, "operator_fixable", True))
+    fixable = error.operator_fixable if error else True
     env = make_envelope(
         command, success=False, data=data, error_code=code, correlation_id=correlation_id
     )
@@ -95,10 +96,10 @@ def respond(
     try:
         data = body()
     except Exception as exc:
-        if isinstance(getattr(exc, "code", None), str) and isinstance(
-            getattr(exc, "details", None), dict
-        ):
-            return error_response(command, exc, correlation_id=correlation_id)
-        raise
+        from spec_kitty_identity import as_structured
+
+        if as_structured(exc) is None:
+            raise
+        return error_response(command, exc, correlation_id=correlation_id)
     env = make_envelope(command, success=True, data=data, correlation_id=correlation_id)
     return Response(envelope=env, exit_code=EXIT_OK)

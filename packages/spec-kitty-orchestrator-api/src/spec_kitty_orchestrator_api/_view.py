@@ -9,7 +9,6 @@ from typing import Any
 from ._log import LOG_NAME, LogRead, read_log
 from ._reduce import Reduced, WPStatus, reduce_events, summary
 from ._wpfiles import WorkPackage, find_wp_file, load_work_packages
-from .errors import MissionAmbiguousError, MissionNotFoundError
 
 SNAPSHOT_NAME = "status.json"
 
@@ -73,15 +72,9 @@ class MissionView:
 
 def resolve(root: Path, selector: str) -> tuple[Path, Any]:
     """(mission folder, MissionIdentity) for a slug, mission_id or unambiguous id prefix."""
-    from spec_kitty_identity import errors as ident_errors
     from spec_kitty_identity import resolve_mission
 
-    try:
-        ref = resolve_mission(root, selector)
-    except ident_errors.MissionNotFoundError as exc:
-        raise MissionNotFoundError(exc.message, details=exc.details) from exc
-    except ident_errors.MissionAmbiguousError as exc:
-        raise MissionAmbiguousError(exc.message, details=exc.details) from exc
+    ref = resolve_mission(root, selector)  # MissionNotFoundError, MissionAmbiguousError
     return ref.path, ref.identity
 
 

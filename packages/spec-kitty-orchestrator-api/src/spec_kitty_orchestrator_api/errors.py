@@ -6,12 +6,14 @@ below, which the envelope reports as USAGE_ERROR with ``details.cause`` naming t
 ``operator_fixable`` is True for input or state the user can fix (CLI exit 2), False for
 infrastructure failures (exit 1).
 
+Every error is a ``spec_kitty_identity.StructuredError`` by shape (this module stays free of
+imports: start-up time). A selector that matches no mission, or several, raises identity's own
+MissionNotFoundError (MISSION_NOT_FOUND) or MissionAmbiguousError (MISSION_AMBIGUOUS_SELECTOR).
+
     OrchestratorApiError
     ├── UsageError                    USAGE_ERROR
     ├── PolicyRequiredError           POLICY_METADATA_REQUIRED
     ├── PolicyValidationError         POLICY_VALIDATION_FAILED
-    ├── MissionNotFoundError          MISSION_NOT_FOUND
-    ├── MissionAmbiguousError         MISSION_AMBIGUOUS_SELECTOR
     ├── WPNotFoundError               WP_NOT_FOUND
     ├── TransitionRejectedError       TRANSITION_REJECTED
     ├── WPAlreadyClaimedError         WP_ALREADY_CLAIMED
@@ -33,8 +35,6 @@ from typing import Any, ClassVar
 __all__ = [
     "ContractVersionMismatchError",
     "DependenciesNotSatisfiedError",
-    "MissionAmbiguousError",
-    "MissionNotFoundError",
     "MissionNotReadyError",
     "OrchestratorApiError",
     "PolicyRequiredError",
@@ -80,18 +80,6 @@ class PolicyValidationError(OrchestratorApiError):
     """--policy is not a valid policy object (keys, types, dangerous flags, secrets)."""
 
     code = "POLICY_VALIDATION_FAILED"
-
-
-class MissionNotFoundError(OrchestratorApiError):
-    """No mission matches the selector (or its meta.json is missing)."""
-
-    code = "MISSION_NOT_FOUND"
-
-
-class MissionAmbiguousError(OrchestratorApiError):
-    """The selector matches more than one mission."""
-
-    code = "MISSION_AMBIGUOUS_SELECTOR"
 
 
 class WPNotFoundError(OrchestratorApiError):

@@ -38,9 +38,9 @@ def render_error(exc: BaseException) -> int:
         if getattr(exc, "param_hint", None):
             details["param"] = str(getattr(exc, "param_hint", ""))
         return usage_error(exc.format_message(), details)
-    if isinstance(getattr(exc, "code", None), str) and isinstance(
-        getattr(exc, "details", None), dict
-    ):
+    from spec_kitty_identity import as_structured
+
+    if as_structured(exc) is not None:
         from spec_kitty_orchestrator_api import error_response
 
         return emit(error_response("unknown", exc))

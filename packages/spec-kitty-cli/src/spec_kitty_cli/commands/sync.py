@@ -94,14 +94,16 @@ def drain_bodies(root: Path, progress: Callable[[int, int], None] | None) -> dic
     try:
         report = drain(root, progress=progress)
     except Exception as exc:
-        code = getattr(exc, "code", None)
-        if not isinstance(code, str) or not isinstance(getattr(exc, "details", None), dict):
+        from spec_kitty_identity import as_structured
+
+        error = as_structured(exc)
+        if error is None:
             raise
         return {
             "status": "failed",
-            "error_code": code,
-            "message": str(getattr(exc, "message", None) or exc),
-            "operator_fixable": bool(getattr(exc, "operator_fixable", True)),
+            "error_code": error.code,
+            "message": error.message or str(exc),
+            "operator_fixable": error.operator_fixable,
         }
     return {"status": "ran", "report": report}
 

@@ -125,14 +125,21 @@ def run_custom_mission(
         )
         return _error(failure, warnings, EXIT_INFRA)
     except Exception as exc:
-        code, details = getattr(exc, "code", None), getattr(exc, "details", None)
-        if not (isinstance(code, str) and isinstance(details, dict)):
+        from spec_kitty_identity import as_structured
+
+        error = as_structured(exc)
+        if error is None:
             raise
-        if getattr(exc, "operator_fixable", True):
+        if error.operator_fixable:
             return _error(exc, warnings, EXIT_USAGE)
         failure = RunStartError(
-            f"could not start the run: {getattr(exc, 'message', exc)}",
-            {"mission_key": mission_key, "mission_slug": selector, "cause": code, **details},
+            f"could not start the run: {error.message}",
+            {
+                "mission_key": mission_key,
+                "mission_slug": selector,
+                "cause": error.code,
+                **error.details,
+            },
         )
         return _error(failure, warnings, EXIT_INFRA)
     return _success(root, record, warnings)
