@@ -77,6 +77,73 @@ def error_envelope(code: str, message: str, details: dict[str, Any]) -> dict[str
     return {"result": "error", "error_code": code, "message": message, "details": details}
 
 
+MAX_HUMAN_ITEMS = 12  # items of one list or mapping shown to a person; --json has them all
+MAX_HUMAN_DEPTH = 3  # nested levels shown to a person
+
+
+def human_scalar(value: Any) -> str:
+    """One value as a person reads it: never a Python repr (no True/None/quotes/brackets)."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _is_scalar(value: Any) -> bool:
+    return not isinstance(value, dict | list | tuple | set | frozenset)
+
+
+def human_lines(value: Any, *, indent: int = 0, depth: int = 0) -> list[str]:
+    """A value (mapping, list or scalar) as indented text lines, bounded in size and depth."""
+    pad = "  " * indent
+    if _is_scalar(value):
+        return [f"{pad}{human_scalar(value)}"]
+    items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
+    if depth >= MAX_HUMAN_DEPTH:
+        count = len(items)
+        return [f"{pad}({count} {'entries' if isinstance(items, dict) else 'items'}; see --json)"]
+    lines: list[str] = []
+    if isinstance(items, dict):
+        entries = list(items.items())
+        for key, item in entries[:MAX_HUMAN_ITEMS]:
+            if _is_scalar(item) or (
+                not isinstance(item, dict) and all(_is_scalar(x) for x in item) and item
+            ):
+                lines.append(f"{pad}{key}: {inline(item)}")
+            elif not item:
+                lines.append(f"{pad}{key}: none")
+            else:
+                lines.append(f"{pad}{key}:")
+                lines.extend(human_lines(item, indent=indent + 1, depth=depth + 1))
+        hidden = len(entries) - MAX_HUMAN_ITEMS
+    else:
+        entries = list(items)
+        for item in entries[:MAX_HUMAN_ITEMS]:
+            sub = human_lines(item, indent=indent + 1, depth=depth + 1)
+            first = sub[0].strip()
+            lines.append(f"{pad}- {first}")
+            lines.extend(sub[1:])
+        hidden = len(entries) - MAX_HUMAN_ITEMS
+    if hidden > 0:
+        lines.append(f"{pad}… {hidden} more (see --json)")
+    return lines
+
+
+def inline(value: Any) -> str:
+    """A scalar, or a flat list of scalars, on one line: `a, b, c` (at most MAX_HUMAN_ITEMS)."""
+    if _is_scalar(value):
+        return human_scalar(value)
+    items = sorted(value, key=str) if isinstance(value, set | frozenset) else list(value)
+    if not items:
+        return "none"
+    shown = ", ".join(human_scalar(x) if _is_scalar(x) else "…" for x in items[:MAX_HUMAN_ITEMS])
+    hidden = len(items) - MAX_HUMAN_ITEMS
+    return shown + (f", … {hidden} more" if hidden > 0 else "")
+
+
 def render_structured_error(error: StructuredError, *, as_json: bool) -> int:
     """The one rendering of a spec-kitty error (any package's): print it, return its exit code."""
     if as_json:
@@ -86,6 +153,10 @@ def render_structured_error(error: StructuredError, *, as_json: bool) -> int:
 
         err = console(stderr=True)
         err.print(f"[bold red]Error[/] [red]{escape(error.code)}[/]: {escape(error.message)}")
-        for key, value in error.details.items():
-            err.print(f"  {escape(str(key))}: {escape(str(value))}")
+        details = dict(error.details)
+        hint = details.pop("hint", None)
+        for line in human_lines(details, indent=1):
+            err.print(escape(line))
+        if isinstance(hint, str) and hint:
+            err.print(f"[bold]hint:[/] {escape(hint)}")
     return EXIT_USAGE if error.operator_fixable else EXIT_INFRA

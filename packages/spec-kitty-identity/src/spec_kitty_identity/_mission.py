@@ -234,18 +234,22 @@ def list_missions(project_root: Path) -> list[MissionRef]:
 
 
 def resolve_mission(project_root: Path, selector: str) -> MissionRef:
-    """Find a mission by slug, mission_id, or an unambiguous mission_id prefix."""
+    """Find a mission by slug, number (`001` or `1`), mission_id, or unambiguous id prefix.
+
+    A selector that matches nothing is MissionNotFoundError listing the missions that exist.
+    """
     selector = selector.strip()
-    if not selector or "/" in selector or selector in {".", ".."}:
-        raise MissionNotFoundError(
-            f"Mission {selector!r} not found in kitty-specs/",
-            details={"mission": selector, "specs_dir": str(specs_root(project_root))},
-        )
-    direct = specs_root(project_root) / selector
-    if (direct / META_FILE).is_file():
-        return MissionRef(path=direct, identity=load_mission_meta(direct / META_FILE))
+    if selector and "/" not in selector and selector not in {".", ".."}:
+        direct = specs_root(project_root) / selector
+        if (direct / META_FILE).is_file():
+            return MissionRef(path=direct, identity=load_mission_meta(direct / META_FILE))
+    missions = list_missions(project_root) if selector else []
+    if selector.isdigit():
+        numbered = [m for m in missions if m.identity.mission_number == int(selector)]
+        if len(numbered) == 1:
+            return numbered[0]
     wanted = selector.upper()
-    matches = [m for m in list_missions(project_root) if m.identity.mission_id.startswith(wanted)]
+    matches = [m for m in missions if m.identity.mission_id.startswith(wanted)]
     exact = [m for m in matches if m.identity.mission_id == wanted]
     if exact:
         return exact[0]
@@ -256,9 +260,17 @@ def resolve_mission(project_root: Path, selector: str) -> MissionRef:
             f"Mission selector {selector!r} matches {len(matches)} missions; use the full slug",
             details={"mission": selector, "candidates": sorted(m.slug for m in matches)},
         )
+    slugs = (
+        [m.slug for m in missions] if missions else [m.slug for m in list_missions(project_root)]
+    )
+    known = f"; missions here: {', '.join(slugs[:10])}" if slugs else "; there are no missions yet"
     raise MissionNotFoundError(
-        f"Mission {selector!r} not found in kitty-specs/",
-        details={"mission": selector, "specs_dir": str(specs_root(project_root))},
+        f"Mission {selector[:100]!r} not found in kitty-specs/{known}",
+        details={
+            "mission": selector[:200],
+            "specs_dir": str(specs_root(project_root)),
+            "candidates": slugs[:20],
+        },
     )
 
 

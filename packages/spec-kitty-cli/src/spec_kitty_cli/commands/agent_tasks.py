@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from .._mission_select import mission_option, select_mission
 from .._output import json_option, success
 
 if TYPE_CHECKING:
@@ -32,10 +33,15 @@ def _host() -> Host:
 
 
 @tasks.command("finalize")
-@click.option("--mission", required=True, help="Mission slug, mission_id or prefix.")
-@click.option("--actor", default="finalize-tasks", show_default=True, help="Who finalizes.")
+@mission_option
+@click.option(
+    "--actor",
+    default="finalize-tasks",
+    show_default=True,
+    help="Who finalizes, as recorded in the status log.",
+)
 @json_option
-def finalize(mission: str, actor: str, as_json: bool) -> None:
+def finalize(mission: str | None, actor: str, as_json: bool) -> None:
     """Validate every WP prompt file and seed new work packages in planned.
 
     Checks tasks/WPnn[-title].md frontmatter (unknown keys, ids, dependencies, cycles), then
@@ -44,7 +50,7 @@ def finalize(mission: str, actor: str, as_json: bool) -> None:
     """
     from spec_kitty_orchestrator_api import finalize as run
 
-    data = run(_host(), mission, actor)
+    data = run(_host(), select_mission(mission).slug, actor)
 
     def human() -> None:
         from .._output import console
@@ -62,17 +68,23 @@ def finalize(mission: str, actor: str, as_json: bool) -> None:
 @tasks.command("move")
 @click.argument("wp_id")
 @click.option("--to", "to_lane", required=True, help="Target lane (planned, claimed, ...).")
-@click.option("--mission", required=True, help="Mission slug, mission_id or prefix.")
+@mission_option
 @click.option("--note", default=None, help="Reason (required with --force).")
 @click.option("--force", is_flag=True, default=False, help="Bypass the transition table.")
 @click.option("--review-ref", default=None, help="Review reference (rollbacks need one).")
 @click.option("--evidence-json", default=None, help="DoneEvidence JSON for approved/done.")
-@click.option("--actor", envvar="SPEC_KITTY_ACTOR", default="operator", show_default=True)
+@click.option(
+    "--actor",
+    envvar="SPEC_KITTY_ACTOR",
+    default="operator",
+    show_default=True,
+    help="Who moves it, as recorded in the status log [env: SPEC_KITTY_ACTOR].",
+)
 @json_option
 def move(
     wp_id: str,
     to_lane: str,
-    mission: str,
+    mission: str | None,
     note: str | None,
     force: bool,
     review_ref: str | None,
@@ -90,7 +102,7 @@ def move(
 
     data = transition(
         _host(),
-        mission,
+        select_mission(mission).slug,
         wp_id,
         to_lane,
         actor,

@@ -11,14 +11,12 @@ Heavy modules (rich, yaml, filelock) are imported inside the commands that use t
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import click
 
 from .._output import json_option, success
-from ..errors import EXIT_USAGE, CliError
+from ..errors import EXIT_USAGE
 
 MISSION_ENV = "SPEC_KITTY_MISSION"
 
@@ -84,41 +82,19 @@ def info(selector: str, as_json: bool) -> None:
     success({"mission": row}, as_json=as_json, human=lambda: _print_identity(row))
 
 
-def _current(checkout: Path, root: Path) -> tuple[Any, str]:
-    from spec_kitty_identity import list_missions, resolve_mission
-
-    from .._project import current_branch
-
-    selector = os.environ.get(MISSION_ENV, "").strip()
-    if selector:
-        return resolve_mission(root, selector), "env"
-    branch = current_branch(checkout)
-    if branch is not None:
-        candidates = [
-            ref
-            for ref in list_missions(root)
-            if branch == ref.slug or branch.startswith(ref.slug + "-")
-        ]
-        if candidates:
-            return max(candidates, key=lambda ref: len(ref.slug)), "branch"
-    raise CliError(
-        "MISSION_NOT_DETECTED",
-        f"no mission for branch {branch!r}: set {MISSION_ENV} or switch to the mission's branch",
-        details={"branch": branch, "env": MISSION_ENV},
-    )
-
-
 @mission.command("current", short_help="Show the mission of $SPEC_KITTY_MISSION or of the branch.")
 @json_option
 def current(as_json: bool) -> None:
-    """Show the current mission: $SPEC_KITTY_MISSION, else the one the branch is named after.
+    """Show the current mission: $SPEC_KITTY_MISSION, else the one the branch is named after,
+    else the only mission of the project.
 
     A branch matches a mission when it is the mission slug or starts with `<slug>-`
     (work package branches such as `001-auth-WP01`).
     """
+    from .._mission_select import infer_mission
     from .._project import checkout_root, main_repo_root
 
-    ref, source = _current(checkout_root(), main_repo_root())
+    ref, source, _ = infer_mission(checkout_root(), main_repo_root())
     row = _identity_row(ref)
     success({"mission": row, "source": source}, as_json=as_json, human=lambda: _print_identity(row))
 

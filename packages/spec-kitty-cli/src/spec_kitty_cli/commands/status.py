@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from .._mission_select import mission_option, select_mission
 from .._output import json_option, success
 
 
@@ -68,12 +69,13 @@ def _render(data: dict[str, Any]) -> None:
 
 
 @click.command("status")
-@click.option("--mission", required=True, help="Mission slug, mission_id or prefix.")
+@mission_option
 @json_option
-def status(mission: str, as_json: bool) -> None:
+def status(mission: str | None, as_json: bool) -> None:
     """Show the kanban board of a mission: work packages by lane, with progress.
 
+    Without --mission, the mission is inferred (see --mission) and named on stderr.
     Read-only: the status log is reduced in memory; nothing is written.
     """
-    data = board(mission)
+    data = board(select_mission(mission).slug)
     success(data, as_json=as_json, human=lambda: _render(data))

@@ -1,0 +1,82 @@
+"""Human output reads like text for people: never a Python repr, lists and details as lines.
+
+Every command below runs without --json, successes and refusals alike, and its stdout and stderr
+are scanned for the marks a Python repr leaves: quoted list items, dict braces, True/False/None.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from spec_kitty_cli._output import human_lines, inline
+
+REPR = re.compile(
+    r"\['|'\]|\{'|\bTrue\b|\bFalse\b|\bNone\b|<[\w.]+ object at 0x|\bdict\(|\bPosixPath\("
+)
+
+
+def assert_readable(text: str) -> None:
+    found = REPR.findall(text)
+    assert not found, f"Python repr in human output ({found}):\n{text}"
+
+
+def test_the_scan_catches_what_a_repr_looks_like() -> None:
+    for leaked in (str({"a": 1}), str(["WP04"]), "force: False", "branch None"):
+        with pytest.raises(AssertionError):
+            assert_readable(leaked)
+
+
+def test_details_render_as_lines() -> None:
+    lines = human_lines({"force": False, "unknown": ["WP04", "WP05"], "none": None, "n": {}})
+    assert lines == ["force: no", "unknown: WP04, WP05", "none: none", "n: none"]
+    nested = human_lines({"events": {"sent": 3, "by_state": {"pending": 1}}})
+    assert nested == ["events:", "  sent: 3", "  by_state:", "    pending: 1"]
+    assert inline(list(range(20))).endswith("… 8 more")
+    deep = human_lines({"a": {"b": {"c": {"d": [1, 2]}}}})
+    assert deep[-1].strip() == "(1 entries; see --json)"
+
+
+@pytest.fixture
+def mission(project: Path, run_cli: Callable[..., Any]) -> str:
+    created = run_cli("agent", "mission", "create", "Docs site", "--json", cwd=project).json()
+    tasks = project / "kitty-specs" / created["mission_slug"] / "tasks"
+    (tasks / "WP01-setup.md").write_text("---\nwork_package_id: WP01\ntitle: Setup\n---\nSet up.\n")
+    (tasks / "WP02-pages.md").write_text(
+        "---\nwork_package_id: WP02\ntitle: Pages\ndependencies: [WP01]\n---\n"
+    )
+    assert (
+        run_cli("agent", "tasks", "finalize", "--mission", created["mission_slug"]).exit_code == 0
+    )
+    return str(created["mission_slug"])
+
+
+COMMANDS: list[tuple[str, ...]] = [
+    ("status", "--mission", "{m}"),
+    ("status", "--mission", "no-such-mission"),
+    ("mission", "list"),
+    ("mission", "info", "{m}"),
+    ("mission", "info", "no-such-mission"),
+    ("mission", "current"),
+    ("agent", "tasks", "move", "WP02", "--mission", "{m}", "--to", "done"),
+    ("agent", "tasks", "move", "WP09", "--mission", "{m}", "--to", "claimed"),
+    ("agent", "tasks", "move", "WP01", "--mission", "{m}", "--to", "claimed", "--force"),
+    ("sync", "status"),
+    ("sync", "events", "--limit", "2"),
+    ("identity", "show"),
+    ("contract", "info"),
+    ("upgrade", "--dry-run"),
+]
+
+
+@pytest.mark.parametrize("argv", COMMANDS, ids=[" ".join(c) for c in COMMANDS])
+def test_no_python_repr_in_human_output(
+    run_cli: Callable[..., Any], project: Path, mission: str, argv: tuple[str, ...]
+) -> None:
+    result = run_cli(*(a.replace("{m}", mission) for a in argv), cwd=project)
+    assert result.exit_code in (0, 2), result.stderr
+    assert_readable(result.stdout + result.stderr)
