@@ -28,6 +28,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "status",
         "Show a mission's kanban board of work packages.",
     ),
+    "dashboard": (
+        "spec_kitty_cli.commands.dashboard",
+        "dashboard",
+        "Serve a live, read-only web view of missions, boards, runs and sync.",
+    ),
     "orchestrator-api": (
         "spec_kitty_cli.commands.orchestrator_api",
         "orchestrator_api",

@@ -10,13 +10,17 @@ from .._mission_select import mission_option, select_mission
 from .._output import json_option, success
 
 
-def board(mission: str) -> dict[str, Any]:
-    """The board data (read-only: reduces the status log in memory)."""
+def board(mission: str, host: Any = None) -> dict[str, Any]:
+    """The board data (read-only: reduces the status log in memory).
+
+    ``host`` is an orchestrator-api Host (default: the main repository's); the dashboard passes
+    one that answers from its cache, so the page and this command build the same record.
+    """
     from spec_kitty_orchestrator_api import Host, mission_state
 
     from .._project import main_repo_root
 
-    host = Host(main_repo_root())
+    host = host if host is not None else Host(main_repo_root())
     state = mission_state(host, mission)
     view = host.open(mission)
     total = len(state["work_packages"])

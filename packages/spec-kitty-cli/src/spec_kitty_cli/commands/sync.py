@@ -219,23 +219,29 @@ def body_counts(root: Path) -> dict[str, Any]:
     return {"status": "ok", "queue_file": str(path), "counts": counts}
 
 
-@click.command("status")
-@json_option
-def status(as_json: bool) -> None:
-    """Show event counts by delivery state, the next retry, the last error and body counts."""
+def status_data(root: Path) -> dict[str, Any]:
+    """What `sync status --json` reports for a checkout (never the token)."""
     from .._auth import server_settings
     from .._events._sync import queue_status
-    from .._project import checkout_root
 
-    root = checkout_root()
     settings = server_settings()
     settings.pop("credentials_file", None)
-    data: dict[str, Any] = {
+    return {
         "checkout_root": str(root),
         "events": queue_status(root),
         "bodies": body_counts(root),
         "server": settings,
     }
+
+
+@click.command("status")
+@json_option
+def status(as_json: bool) -> None:
+    """Show event counts by delivery state, the next retry, the last error and body counts."""
+    from .._project import checkout_root
+
+    data = status_data(checkout_root())
+    settings = data["server"]
 
     def human() -> None:
         from rich.markup import escape
