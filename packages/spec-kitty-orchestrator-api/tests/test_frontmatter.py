@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -43,11 +44,21 @@ def test_fast_path_handles_typical_wp_frontmatter_and_defers_the_rest() -> None:
         "t: 'quoted'\n",
         "d:\n  - WP01\n",
         "# c\na: b\n",
-        "a: b\na: c\n",
         "x: 2024-01-01\n",
     ):
         assert fast_parse(tricky) is None
         assert parse_frontmatter(tricky) == yaml.safe_load(tricky)
+
+
+def test_a_repeated_key_is_refused_by_both_paths_naming_the_key() -> None:
+    from spec_kitty_identity import InputRejected
+
+    for text in ("a: b\na: c\n", "title: x\nnested: {k: 1, k: 2}\n"):
+        assert fast_parse(text) is None
+        with pytest.raises(InputRejected) as info:
+            parse_frontmatter(text)
+        assert info.value.reason == "duplicate_key"
+        assert info.value.key in {"a", "k"}
 
 
 def test_split_frontmatter() -> None:

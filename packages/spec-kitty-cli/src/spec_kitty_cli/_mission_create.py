@@ -108,26 +108,43 @@ def create(
 
     load_project_identity(root)  # fail early (not initialised, legacy config) before writing
     branch = require_branch(root, target_branch)
+    from ._events import emit_event, mission_catalog_payload
+    from ._events._emit import preflight
+
+    preflight(root)  # an unreadable or damaged queue refuses before anything exists
+    created: list[str] = []
+
+    def populate(staging: Path, identity: Any) -> None:
+        names = scaffold(
+            staging,
+            title=identity.friendly_name,
+            slug=identity.mission_slug,
+            mission_type=mission_type,
+            target_branch=branch,
+        )
+        created.extend(str(Path(name).relative_to(staging)) for name in names)
+
+    def publish(ref: Any) -> None:
+        emit_event(
+            root,
+            event_type="MissionCreated",
+            aggregate_type="Mission",
+            aggregate_id=ref.identity.mission_id,
+            payload=mission_catalog_payload(ref.identity),
+        )
+
     ref = create_mission(
-        main_root_of(root), title=title, mission_type=mission_type, target_branch=branch, slug=slug
-    )
-    created = scaffold(
-        ref.path,
-        title=ref.identity.friendly_name,
-        slug=ref.slug,
+        main_root_of(root),
+        title=title,
         mission_type=mission_type,
         target_branch=branch,
+        slug=slug,
+        populate=populate,
+        publish=publish,
     )
-    from ._events import emit_event, mission_catalog_payload
-
-    emit_event(
-        root,
-        event_type="MissionCreated",
-        aggregate_type="Mission",
-        aggregate_id=ref.identity.mission_id,
-        payload=mission_catalog_payload(ref.identity),
-    )
-    return {**mission_payload(root, ref), "created_files": [str(ref.meta_path.resolve()), *created]}
+    folder = ref.path.resolve()
+    files = [str(ref.meta_path.resolve()), *(str(folder / name) for name in created)]
+    return {**mission_payload(root, ref), "created_files": files}
 
 
 def create_command(title: str, mission_type: str, target_branch: str | None, as_json: bool) -> None:

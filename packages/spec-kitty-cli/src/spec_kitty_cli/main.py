@@ -79,6 +79,15 @@ def run(args: list[str]) -> int:
     from ._output import render_structured_error, state
 
     state.json_mode = False
+    from ._argv import check_inputs
+
+    refused = check_inputs(args)
+    if refused is not None:
+        if args and args[0] == "orchestrator-api":
+            from ._orchestrator_commands import usage_error
+
+            return usage_error(refused.message, {"cause": refused.code, **refused.details})
+        return render_structured_error(refused, as_json="--json" in args)
     cli = _build_cli()
     try:
         result = cli.main(args=args, prog_name="spec-kitty", standalone_mode=False)
@@ -104,6 +113,13 @@ def run(args: list[str]) -> int:
             raise
         from .errors import CliError
 
+        if isinstance(exc, OSError):
+            from ._fserror import file_error
+
+            return render_structured_error(
+                file_error(exc), as_json=state.json_mode or "--json" in args
+            )
+
         wrapped = CliError(
             "INTERNAL_ERROR",
             f"unexpected {type(exc).__name__}: {exc} (set SPEC_KITTY_DEBUG=1 for a traceback)",
@@ -123,7 +139,11 @@ def main(argv: list[str] | None = None) -> None:
     if args[:1] == [
         "orchestrator-api"
     ]:  # the orchestrator's hot path: no click (see _orchestrator_fast_path)
+        from ._argv import check_inputs
         from ._orchestrator_fast_path import run_fast
+
+        if check_inputs(args) is not None:
+            sys.exit(run(args))  # the refusal, in the contract envelope
 
         code = run_fast(args[1:], end_process=argv is None)
         if code is not None:

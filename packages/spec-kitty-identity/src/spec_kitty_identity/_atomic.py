@@ -1,4 +1,11 @@
-"""Atomic file writes: a temp file in the same folder, fsync, then rename over the target."""
+"""Safe state writes: never through a symlink that leaves the project; atomic replacement.
+
+Every state file spec-kitty writes (meta.json, status.json, the status log, queues, run state,
+locks, config) goes through :func:`guard_state_path` first: when the path lies inside a
+spec-kitty project (a folder holding `.kittify/`), it must still resolve inside that project
+after following every symlink; otherwise the write is refused with STATE_PATH_OUTSIDE_PROJECT,
+naming the file and where it leads. Replacement is a temp file in the same folder, fsync, rename.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,57 @@ import contextlib
 import os
 from pathlib import Path
 
-from .errors import StateWriteError
+from .errors import StatePathError, StateWriteError
+
+_MARKER = ".kittify"
+
+
+def _project_of(path: Path) -> Path | None:
+    """The nearest folder above ``path`` (lexically) that holds `.kittify/`, if any."""
+    for folder in path.parents:
+        if os.path.lexists(folder / _MARKER):
+            return folder
+    return None
+
+
+def guard_state_path(path: Path, root: Path | None = None) -> Path:
+    """Refuse a state path that resolves outside its project (through any symlink).
+
+    ``root`` defaults to the nearest folder above ``path`` holding `.kittify/`; paths outside
+    any project (per-user state) are not restricted. Returns ``path`` for chaining.
+    """
+    path = Path(os.path.abspath(path))
+    project = root if root is not None else _project_of(path)
+    if project is None:
+        return path
+    real_root = os.path.realpath(project)
+    real = os.path.realpath(path)
+    if real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep):
+        raise StatePathError(
+            f"refusing to write {path}: it leads through a symlink to {real}, outside the "
+            f"project {project}; replace the symlink with a regular file or folder",
+            details={
+                "file": str(path),
+                "resolves_to": real,
+                "project_root": str(project),
+                "hint": "replace the symlink with a regular file (`spec-kitty doctor` lists them)",
+            },
+        )
+    return path
+
+
+def guard_sqlite_path(path: Path) -> Path:
+    """:func:`guard_state_path` for a SQLite file and the journal files SQLite puts beside it."""
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        guard_state_path(Path(f"{path}{suffix}"))
+    return Path(path)
+
+
+def _write_error(path: Path, exc: OSError) -> StateWriteError:
+    return StateWriteError(
+        f"cannot write {path}: {exc.strerror or exc}",
+        details={"file": str(path), "reason": exc.strerror or str(exc), "errno": exc.errno},
+    )
 
 
 def _target_mode(path: Path) -> int:
@@ -28,9 +85,13 @@ def atomic_write_text(path: Path, text: str, *, mode: int | None = None) -> None
     """
     import tempfile  # deferred: read-only commands never pay for it
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = _target_mode(path) if mode is None else mode
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    guard_state_path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        mode = _target_mode(path) if mode is None else mode
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise _write_error(path, exc) from exc
     try:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
@@ -38,9 +99,11 @@ def atomic_write_text(path: Path, text: str, *, mode: int | None = None) -> None
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise _write_error(path, exc) from exc
         raise
 
 
@@ -53,6 +116,7 @@ def create_exclusive_text(path: Path, text: str) -> bool:
     """
     import tempfile
 
+    guard_state_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

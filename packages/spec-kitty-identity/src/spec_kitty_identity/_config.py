@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ._atomic import atomic_write_text
+from ._inputs import InputRejected, decode_utf8, read_bounded
 from ._roots import KITTIFY_DIR, checkout_state_dir
 from .errors import ConfigError
 
@@ -33,6 +34,11 @@ def _parse(path: Path, text: str) -> dict[str, Any]:
 
     try:
         data = safe_load(text) if text.strip() else {}
+    except InputRejected as exc:
+        raise ConfigError(
+            f"{path} {exc.message}; fix or restore it (spec-kitty never overwrites it)",
+            details={"file": str(path), **exc.details()},
+        ) from exc
     except yaml.YAMLError as exc:
         raise ConfigError(
             f"{path} is not valid YAML; fix or restore it (spec-kitty never overwrites it)",
@@ -52,12 +58,17 @@ def read_config(project_root: Path) -> dict[str, Any]:
     """The parsed config (empty when the file does not exist)."""
     path = config_path(project_root)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = decode_utf8(read_bounded(path))
     except FileNotFoundError:
         return {}
-    except UnicodeDecodeError as exc:
+    except InputRejected as exc:
         raise ConfigError(
-            f"{path} is not UTF-8 text", details={"file": str(path), "parse_error": str(exc)}
+            f"{path} {exc.message}", details={"file": str(path), **exc.details()}
+        ) from exc
+    except OSError as exc:
+        raise ConfigError(
+            f"{path} cannot be read ({exc.strerror or exc})",
+            details={"file": str(path), "reason": "unreadable"},
         ) from exc
     return _parse(path, text)
 
@@ -74,6 +85,7 @@ def set_config_section(project_root: Path, key: str, value: dict[str, Any]) -> N
     path = config_path(project_root)
     path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(config_lock_path(project_root)), timeout=30):
+        read_config(project_root)  # refuses what it cannot read, before any write
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:

@@ -12,13 +12,20 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ._atomic import atomic_write_text
-from ._roots import checkout_state_dir
-from ._ulid import is_ulid, new_ulid
+from ._inputs import (
+    MAX_DOC_BYTES,
+    MAX_NAME_CHARS,
+    InputRejected,
+    check_text,
+    loads_json,
+    read_bounded,
+)
+from ._ulid import is_ulid
 from .errors import (
     LegacyStateError,
     MissionAmbiguousError,
@@ -30,6 +37,7 @@ from .errors import (
 SPECS_DIR = "kitty-specs"
 META_FILE = "meta.json"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_SLUG_CHARS = 200  # a folder name, with room for `<slug>.lock` and friends (255 bytes)
 REQUIRED_KEYS = (
     "created_at",
     "friendly_name",
@@ -136,8 +144,10 @@ def mission_identity_from_dict(data: Any, *, source: str = "meta.json") -> Missi
     number = data["mission_number"]
     if isinstance(number, bool) or not isinstance(number, int) or number < 1:
         raise _fail(source, "`mission_number` must be an integer >= 1", key="mission_number")
-    if not SLUG_RE.match(data["mission_slug"]):
-        raise _fail(source, "`mission_slug` must be kebab-case", key="mission_slug")
+    if len(data["mission_slug"]) > MAX_SLUG_CHARS or not SLUG_RE.match(data["mission_slug"]):
+        raise _fail(
+            source, f"`mission_slug` must be kebab-case (<= {MAX_SLUG_CHARS})", key="mission_slug"
+        )
     try:
         created = datetime.fromisoformat(data["created_at"])
     except (TypeError, ValueError) as exc:
@@ -169,13 +179,19 @@ def mission_identity_from_dict(data: Any, *, source: str = "meta.json") -> Missi
 def load_mission_meta(path: Path) -> MissionIdentity:
     """Load and validate ``path`` (a meta.json); its slug must equal its folder's name."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = read_bounded(path, MAX_DOC_BYTES)
     except FileNotFoundError as exc:
         raise MissionMetaError(
             f"{path} does not exist", details={"file": str(path), "key": None}
         ) from exc
+    except OSError as exc:
+        raise _fail(
+            str(path), f"cannot be read ({exc.strerror or exc})", reason="unreadable"
+        ) from exc
     try:
-        data = json.loads(text)
+        data = loads_json(raw)
+    except InputRejected as exc:
+        raise _fail(str(path), exc.message, **exc.details()) from exc
     except ValueError as exc:
         raise _fail(str(path), f"not valid JSON ({exc})", parse_error=str(exc)) from exc
     identity = mission_identity_from_dict(data, source=str(path))
@@ -221,7 +237,7 @@ def iter_mission_dirs(project_root: Path) -> Iterator[Path]:
     if not root.is_dir():
         return
     for child in sorted(root.iterdir()):
-        if (child / META_FILE).is_file():
+        if not child.name.startswith(".") and (child / META_FILE).is_file():
             yield child
 
 
@@ -238,6 +254,13 @@ def resolve_mission(project_root: Path, selector: str) -> MissionRef:
 
     A selector that matches nothing is MissionNotFoundError listing the missions that exist.
     """
+    try:
+        check_text(selector, max_chars=MAX_NAME_CHARS)
+    except InputRejected as exc:
+        raise MissionNotFoundError(
+            f"Mission selector {exc.message}: use a mission slug or mission_id",
+            details={"mission": selector[:64], **exc.details()},
+        ) from exc
     selector = selector.strip()
     if selector and "/" not in selector and selector not in {".", ".."}:
         direct = specs_root(project_root) / selector
@@ -287,61 +310,17 @@ def kebab_title(title: str) -> str:
 
 def validate_mission_slug(slug: str) -> str:
     """Refuse anything that is not a plain kebab-case folder name ("/", "..", spaces, case)."""
+    if len(slug) > MAX_SLUG_CHARS:
+        raise MissionSlugError(
+            f"mission slug is {len(slug)} characters; the limit is {MAX_SLUG_CHARS}",
+            details={"mission_slug": slug[:64], "reason": "too_long", "limit": MAX_SLUG_CHARS},
+        )
     if not SLUG_RE.match(slug):
         raise MissionSlugError(
             f"invalid mission slug {slug!r}: use lower-case kebab-case like 001-user-auth",
             details={"mission_slug": slug},
         )
     return slug
-
-
-def create_mission(
-    project_root: Path,
-    *,
-    title: str,
-    mission_type: str,
-    target_branch: str,
-    slug: str | None = None,
-) -> MissionRef:
-    """Allocate the next mission number and write the new mission's meta.json.
-
-    The number is the highest existing `mission_number` + 1, taken under a lock on kitty-specs/
-    so that concurrent creators get distinct numbers. Without ``slug`` the folder is
-    `NNN-<kebab title>`; with one, exactly that (validated) slug.
-    """
-    from filelock import FileLock
-
-    if slug is not None:
-        validate_mission_slug(slug)
-    friendly = " ".join(title.split())
-    kebab = kebab_title(friendly)
-    root = specs_root(project_root)
-    root.mkdir(parents=True, exist_ok=True)
-    # The lock lives in untracked state (never in `git status`), beside the main repository's
-    # kitty-specs/ so that every checkout of the project numbers under the same lock.
-    with FileLock(str(checkout_state_dir(project_root) / "missions.lock"), timeout=60):
-        number = (
-            max((m.identity.mission_number for m in list_missions(project_root)), default=0) + 1
-        )
-        final_slug = slug or f"{number:03d}-{kebab}"
-        folder = root / final_slug
-        if folder.exists():
-            raise MissionSlugError(
-                f"mission folder {folder} already exists",
-                details={"mission_slug": final_slug, "path": str(folder)},
-            )
-        identity = MissionIdentity(
-            mission_id=new_ulid(),
-            mission_slug=final_slug,
-            mission_number=number,
-            mission_type=mission_type,
-            friendly_name=friendly,
-            target_branch=target_branch,
-            created_at=datetime.now(UTC),
-        )
-        folder.mkdir()
-        write_mission_meta(folder / META_FILE, identity)
-    return MissionRef(path=folder, identity=identity)
 
 
 def replace_fields(identity: MissionIdentity, **changes: Any) -> MissionIdentity:

@@ -130,10 +130,10 @@ def checkout_state_dir(checkout_root: Path) -> Path:
     state = checkout_root / KITTIFY_DIR / STATE_DIRNAME
     ignore = state / ".gitignore"
     if not ignore.is_file():
-        state.mkdir(parents=True, exist_ok=True)
-        ignore.write_text(
-            "# spec-kitty per-checkout state (build id, queues): never committed\n*\n",
-            encoding="utf-8",
+        from ._atomic import atomic_write_text
+
+        atomic_write_text(
+            ignore, "# spec-kitty per-checkout state (build id, queues): never committed\n*\n"
         )
     return state
 

@@ -14,6 +14,7 @@ exit 1). The CLI renders all of them with one function.
         ├── MissionNotFoundError        MISSION_NOT_FOUND
         ├── MissionAmbiguousError       MISSION_AMBIGUOUS_SELECTOR
         ├── MissionSlugError            MISSION_SLUG_INVALID
+        ├── StatePathError              STATE_PATH_OUTSIDE_PROJECT (a symlink leads out)
         └── StateWriteError             STATE_WRITE_FAILED (infrastructure)
 """
 
@@ -32,6 +33,7 @@ __all__ = [
     "NotInitializedError",
     "ProjectRootNotFoundError",
     "SpecKittyError",
+    "StatePathError",
     "StateWriteError",
     "StructuredError",
     "as_structured",
@@ -140,3 +142,9 @@ class StateWriteError(IdentityError):
 
     code = "STATE_WRITE_FAILED"
     operator_fixable = False
+
+
+class StatePathError(IdentityError):
+    """A state file's path leads through a symlink out of the project: nothing is written."""
+
+    code = "STATE_PATH_OUTSIDE_PROJECT"

@@ -26,6 +26,9 @@ def _mission_payload(view: MissionView) -> dict[str, Any]:
 
 def finalize(host: Host, mission: str, actor: str = "finalize-tasks") -> dict[str, Any]:
     """Validate every WP file and seed None -> planned (with WPCreated) for new work packages."""
+    from ._api_write import _required
+
+    actor = _required("actor", actor)
 
     def decide(view: MissionView) -> Change:
         if not view.wps:
@@ -68,8 +71,9 @@ def finalize(host: Host, mission: str, actor: str = "finalize-tasks") -> dict[st
 
 def accept_mission(host: Host, mission: str, actor: str) -> dict[str, Any]:
     """Every WP approved or done: record the acceptance in meta.json and emit MissionClosed."""
-    if not actor or not actor.strip():
-        raise UsageError("--actor must not be empty", details={"param": "--actor"})
+    from ._api_write import _required
+
+    _required("actor", actor)
 
     def decide(view: MissionView) -> Change:
         lanes = {wp_id: view.lane(wp_id) for wp_id in view.wp_ids()}

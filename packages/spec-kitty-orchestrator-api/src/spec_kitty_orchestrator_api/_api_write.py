@@ -28,11 +28,20 @@ from .errors import (
 POLICY_LANES = frozenset({"claimed", "in_progress", "for_review", "approved"})
 COMPATIBLE_CLAIMANTS = frozenset({"implement-command", "unknown"})
 EVIDENCE_LANES = frozenset({"approved", "done"})
+MAX_NOTE_CHARS = 16 * 1024  # a note, reason or review reference on the command line
 
 
-def _required(name: str, value: str | None) -> str:
+def _required(name: str, value: str | None, max_chars: int | None = None) -> str:
+    from spec_kitty_identity import MAX_NAME_CHARS, InputRejected, check_text
+
     if value is None or not value.strip():
         raise UsageError(f"--{name} must not be empty", details={"param": f"--{name}"})
+    try:
+        check_text(value, max_chars=max_chars or MAX_NAME_CHARS)
+    except InputRejected as exc:
+        raise UsageError(
+            f"--{name} {exc.message}", details={"param": f"--{name}", **exc.details()}
+        ) from exc
     return value.strip()
 
 
@@ -96,6 +105,10 @@ def start_review(
     """for_review -> in_progress with the review reference (rework; legacy 1.0 meaning)."""
     recorded = parse_policy(policy, required=True)
     actor = _required("actor", actor)
+    if review_ref is not None:
+        _required("review-ref", review_ref, MAX_NOTE_CHARS)
+    if review_ref is not None:
+        _required("review-ref", review_ref, MAX_NOTE_CHARS)
 
     def decide(view: MissionView) -> Change:
         prompt = view.prompt_path(wp_id)
@@ -166,6 +179,9 @@ def transition(
     recorded = parse_policy(policy, required=required)
     given = parse_evidence(evidence_json)
     actor = _required("actor", actor)
+    for name, text in (("note", note), ("review-ref", review_ref)):
+        if text is not None:
+            _required(name, text, MAX_NOTE_CHARS)
 
     def decide(view: MissionView) -> Change:
         view.prompt_path(wp_id)
@@ -219,7 +235,7 @@ def transition(
 def append_history(host: Host, mission: str, wp_id: str, actor: str, note: str) -> dict[str, Any]:
     """An annotation line `- [<UTC time>] <actor>: <note>` on the WP (no lane change)."""
     actor = _required("actor", actor)
-    note = _required("note", note)
+    note = _required("note", note, MAX_NOTE_CHARS)
     entry_id = "hist-" + uuid.uuid4().hex
 
     def decide(view: MissionView) -> Change:

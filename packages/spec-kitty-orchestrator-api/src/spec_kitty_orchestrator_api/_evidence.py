@@ -8,7 +8,6 @@ a detached workspace reports branch "HEAD"), and the review: the actor as review
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +49,12 @@ def parse_evidence(raw: str | None) -> dict[str, Any] | None:
     """Validate --evidence-json (USAGE_ERROR when it is not a DoneEvidence-shaped object)."""
     if raw is None:
         return None
+    from spec_kitty_identity import MAX_OPTION_BYTES, InputRejected, loads_json
+
     try:
-        data = json.loads(raw)
+        data = loads_json(raw, max_bytes=MAX_OPTION_BYTES)
+    except InputRejected as exc:
+        raise _bad(exc.message, **exc.details()) from exc
     except ValueError as exc:
         raise _bad(f"not valid JSON ({exc})", parse_error=str(exc)) from exc
     if not isinstance(data, dict):

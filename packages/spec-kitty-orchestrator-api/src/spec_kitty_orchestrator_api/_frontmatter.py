@@ -62,11 +62,11 @@ def fast_parse(text: str) -> dict[str, Any] | None:
 
 
 def yaml_parse(text: str) -> Any:
-    """``yaml.safe_load`` with the C loader when available (raises yaml.YAMLError)."""
-    import yaml
+    """Strict ``yaml.safe_load`` (C loader): yaml.YAMLError when malformed, InputRejected for
+    a repeated key, nesting deeper than 64 levels or an alias bomb."""
+    from spec_kitty_identity import load_yaml
 
-    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader
+    return load_yaml(text)
 
 
 def split_frontmatter(text: str) -> tuple[str, str] | None:

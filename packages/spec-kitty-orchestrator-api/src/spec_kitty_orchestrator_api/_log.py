@@ -42,6 +42,9 @@ TRANSITION_KEYS = frozenset(
 )
 ANNOTATION_KEYS = frozenset({"actor", "at", "build_id", "delta", "event_id", "kind", "wp_id"})
 _REQUIRED_STR = ("event_id", "wp_id", "at", "actor")
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+MAX_LINE_BYTES = 1024 * 1024  # one status line; the whole log is not bounded (it grows)
+MAX_LINE_DEPTH = 64
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -109,6 +112,35 @@ def _check_line(path: Path, lineno: int, record: Any) -> dict[str, Any]:
     return record
 
 
+def _bounded(path: Path, lineno: int, line: str) -> None:
+    """Refuse a line too long or nested too deep before the JSON parser sees it."""
+    reason = None
+    if len(line) > MAX_LINE_BYTES:
+        reason, message = "too_large", f"longer than {MAX_LINE_BYTES} bytes"
+    elif line.count("{") + line.count("[") > MAX_LINE_DEPTH:
+        from spec_kitty_identity import json_nesting_exceeds
+
+        if json_nesting_exceeds(line, MAX_LINE_DEPTH):
+            reason, message = "too_deep", f"nested deeper than {MAX_LINE_DEPTH} levels"
+    if reason is not None:
+        raise StatusLogError(
+            f"{path}:{lineno}: line is {message}; restore the log from git or remove the line",
+            details={"file": str(path), "line": lineno, "reason": reason},
+        )
+
+
+def _complete(tail: bytes) -> None:
+    """Raise ValueError when an unterminated last line is torn (not a whole JSON document).
+
+    A tail beyond the bounds counts as complete, so the line check names it."""
+    from spec_kitty_identity import json_nesting_exceeds
+
+    text = tail.decode("utf-8")
+    if len(text) > MAX_LINE_BYTES or json_nesting_exceeds(text, MAX_LINE_DEPTH):
+        return
+    json.loads(text)
+
+
 def read_log(path: Path) -> LogRead:
     """Parse the whole log; a corrupt complete line is an error naming file and line."""
     try:
@@ -125,7 +157,7 @@ def read_log(path: Path) -> LogRead:
     needs_newline = False
     if tail.strip():
         try:
-            json.loads(tail)
+            _complete(tail)
             body, cut, needs_newline = raw, len(raw), True
         except ValueError:
             torn = tail.decode("utf-8", errors="replace")
@@ -139,6 +171,7 @@ def read_log(path: Path) -> LogRead:
     for lineno, line in enumerate(text.split("\n"), start=1):
         if not line or line.isspace():
             continue
+        _bounded(path, lineno, line)
         try:
             record = loads(line)
         except ValueError as exc:
@@ -165,7 +198,11 @@ def encode(record: dict[str, Any]) -> str:
 
 def append_records(log: LogRead, records: list[dict[str, Any]]) -> str | None:
     """Append ``records`` (caller holds the mission lock); return the torn tail it set aside."""
+    from spec_kitty_identity import guard_state_path
+
     path = log.path
+    guard_state_path(path)
+    guard_state_path(path.with_name(path.name + TORN_SUFFIX))
     try:
         if log.torn_tail is not None:
             stamp = datetime.now(UTC).isoformat(timespec="microseconds")
@@ -175,7 +212,7 @@ def append_records(log: LogRead, records: list[dict[str, Any]]) -> str | None:
                 handle.write(log.torn_tail + "\n")
             os.truncate(path, log.valid_size)
         data = ("\n" if log.needs_newline else "") + "".join(encode(r) for r in records)
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | _NOFOLLOW, 0o644)
         try:
             view = memoryview(data.encode("utf-8"))
             while view:

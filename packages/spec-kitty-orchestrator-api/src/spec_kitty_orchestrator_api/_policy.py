@@ -8,7 +8,6 @@ Enum values are not checked (the client checks its own). Only the eight known ke
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -60,8 +59,12 @@ def parse_policy(raw: str | None, *, required: bool) -> dict[str, Any] | None:
                 details={"required_keys": [*STRING_KEYS, "dangerous_flags"]},
             )
         return None
+    from spec_kitty_identity import MAX_OPTION_BYTES, InputRejected, loads_json
+
     try:
-        data = json.loads(raw)
+        data = loads_json(raw, max_bytes=MAX_OPTION_BYTES)
+    except InputRejected as exc:
+        raise _fail(exc.message, **exc.details()) from exc
     except ValueError as exc:
         raise _fail(f"not valid JSON ({exc})", parse_error=str(exc)) from exc
     if not isinstance(data, dict):

@@ -70,11 +70,11 @@ class Committed:
 
 
 def lock_path(root: Path, slug: str) -> Path:
-    from spec_kitty_identity import checkout_state_dir
+    from spec_kitty_identity import checkout_state_dir, guard_state_path
 
-    locks = checkout_state_dir(root) / "locks"
+    locks = guard_state_path(checkout_state_dir(root) / "locks")
     locks.mkdir(parents=True, exist_ok=True)
-    return locks / f"{slug}.lock"
+    return guard_state_path(locks / f"{slug}.lock")
 
 
 def transition_payload(view: MissionView, move: Move) -> dict[str, Any]:
@@ -159,6 +159,16 @@ def materialize(view: MissionView) -> Path:
     return path
 
 
+def _guard_targets(mission_dir: Path) -> None:
+    """Refuse before anything is emitted or written when a target leads out of the project."""
+    from spec_kitty_identity import guard_state_path
+
+    from ._log import LOG_NAME, TORN_SUFFIX
+
+    for name in (LOG_NAME, LOG_NAME + TORN_SUFFIX, SNAPSHOT_NAME, "meta.json"):
+        guard_state_path(mission_dir / name)
+
+
 def transact(
     root: Path,
     selector: str,
@@ -174,6 +184,7 @@ def transact(
     lock = FileLock(str(lock_path(root, identity.mission_slug)), timeout=LOCK_TIMEOUT_S)
     try:
         with lock:
+            _guard_targets(mission_dir)
             view = view_of(root, mission_dir, identity)
             change = decide(view)
             return _commit(view, change, sink, build_id)

@@ -18,6 +18,7 @@ from .errors import WPFileError, WPNotFoundError
 WP_ID_RE = re.compile(r"^WP\d{2,}$")
 _FILE_RE = re.compile(r"^(WP\d{2,})(?:-[^/]*)?\.md$")
 TASKS_DIR = "tasks"
+MAX_WP_FILE_BYTES = 2 * 1024 * 1024  # a prompt file: frontmatter plus a markdown body
 _STR_KEYS = frozenset(
     {
         "agent",
@@ -97,8 +98,12 @@ def parse_wp_text(path: Path, wp_id: str, text: str) -> WorkPackage:
     parts = split_frontmatter(text)
     if parts is None:
         raise _fail(path, "missing YAML frontmatter (a `---` block at the top)", key=None)
+    from spec_kitty_identity import InputRejected
+
     try:
         data = parse_frontmatter(parts[0])
+    except InputRejected as exc:
+        raise _fail(path, f"frontmatter {exc.message}", **{"key": None, **exc.details()}) from exc
     except Exception as exc:  # yaml.YAMLError; yaml is imported lazily
         reason = str(exc).replace("\n", " ")
         raise _fail(path, f"frontmatter is not valid YAML ({reason})", key=None) from exc
@@ -154,13 +159,18 @@ def wp_files(mission_dir: Path) -> dict[str, Path]:
 
 def load_work_packages(mission_dir: Path) -> dict[str, WorkPackage]:
     """Every work package of a mission, validated, keyed and sorted by WP id."""
+    from spec_kitty_identity import InputRejected, decode_utf8, read_bounded
+
     wps: dict[str, WorkPackage] = {}
     for wp_id, path in sorted(wp_files(mission_dir).items()):
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise _fail(path, f"cannot read ({exc})", key=None) from exc
+            text = decode_utf8(read_bounded(path, MAX_WP_FILE_BYTES))
+        except InputRejected as exc:
+            raise _fail(path, exc.message, **{"key": None, **exc.details()}) from exc
+        except OSError as exc:
+            raise _fail(path, f"cannot read ({exc.strerror or exc})", key=None) from exc
         wps[wp_id] = parse_wp_text(path, wp_id, text)
+    validate_graph(wps)
     return wps
 
 
@@ -175,26 +185,29 @@ def validate_graph(wps: dict[str, WorkPackage]) -> None:
                 key="dependencies",
                 unknown=missing,
             )
-    state: dict[str, int] = {}
-
-    def visit(wp_id: str, trail: tuple[str, ...]) -> None:
-        if state.get(wp_id) == 2:
-            return
-        if state.get(wp_id) == 1:
-            cycle = [*trail[trail.index(wp_id) :], wp_id]
-            raise _fail(
-                wps[wp_id].path,
-                f"dependency cycle: {' -> '.join(cycle)}",
-                key="dependencies",
-                cycle=cycle,
-            )
-        state[wp_id] = 1
-        for dep in wps[wp_id].dependencies:
-            visit(dep, (*trail, wp_id))
-        state[wp_id] = 2
-
-    for wp_id in sorted(wps):
-        visit(wp_id, ())
+    state: dict[str, int] = {}  # 1: on the current path, 2: done (iterative: no recursion)
+    for start in sorted(wps):
+        if state.get(start):
+            continue
+        state[start] = 1
+        path, stack = [start], [iter(wps[start].dependencies)]
+        while stack:
+            dep = next(stack[-1], None)
+            if dep is None:
+                state[path.pop()] = 2
+                stack.pop()
+            elif state.get(dep) == 1:
+                cycle = [*path[path.index(dep) :], dep]
+                raise _fail(
+                    wps[dep].path,
+                    f"dependency cycle: {' -> '.join(cycle)}",
+                    key="dependencies",
+                    cycle=cycle,
+                )
+            elif not state.get(dep):
+                state[dep] = 1
+                path.append(dep)
+                stack.append(iter(wps[dep].dependencies))
 
 
 def find_wp_file(mission_dir: Path, wp_id: str) -> Path:

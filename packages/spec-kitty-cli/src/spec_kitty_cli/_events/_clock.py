@@ -41,7 +41,9 @@ class LamportClock:
         except FileNotFoundError:
             return max(0, int(self._floor())) if self._floor is not None else 0
         try:
-            value = json.loads(text)[_KEY]
+            from spec_kitty_identity import loads_json
+
+            value = loads_json(text)[_KEY]
         except (ValueError, KeyError, TypeError) as exc:
             raise self._damaged(str(exc)) from exc
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
@@ -65,6 +67,10 @@ class LamportClock:
     def _advance(self, compute: Callable[[int], int]) -> int:
         from filelock import FileLock, Timeout
 
+        from spec_kitty_identity import guard_state_path
+
+        guard_state_path(self.path)
+        guard_state_path(self.lock_path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             with FileLock(str(self.lock_path), timeout=self._timeout):

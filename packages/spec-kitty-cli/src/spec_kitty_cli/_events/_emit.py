@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import atexit
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 from ._clock import CLOCK_FILE, LamportClock
 from ._envelope import build_envelope
-from ._queue import EVENTS_DB, EventQueue
+from ._queue import EVENTS_DB, EventQueue, queue_error
 
 # One process often emits many events for one checkout: reading config.yaml (YAML) every time
 # would dominate. The cache is keyed by the files the identity comes from, so a changed file
@@ -67,6 +68,13 @@ def checkout_identity(checkout_root: Path) -> Any:
     return identity
 
 
+def preflight(checkout_root: Path) -> None:
+    """Open (and keep) this checkout's queue: a refusal here comes before any other write."""
+    from spec_kitty_identity import checkout_state_dir
+
+    _queue(checkout_state_dir(Path(checkout_root).resolve()) / EVENTS_DB)
+
+
 def emit_event(
     checkout_root: Path,
     *,
@@ -99,5 +107,8 @@ def emit_event(
         causation_id=causation_id,
         correlation_id=correlation_id,
     )
-    queue.append(envelope)
+    try:
+        queue.append(envelope)
+    except sqlite3.Error as exc:
+        raise queue_error(queue.path, "write", exc) from exc
     return envelope

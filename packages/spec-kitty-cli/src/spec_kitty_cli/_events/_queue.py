@@ -22,13 +22,38 @@ from ._schema import ACKNOWLEDGED, EXPECTED_TABLES, SCHEMA_VERSION, STATEMENTS, 
 EVENTS_DB = "events.db"
 
 
+def queue_error(path: Path, action: str, exc: BaseException) -> CliError:
+    """A structured queue failure naming the file: a damaged file is the operator's to fix
+    (EVENT_QUEUE_CORRUPT, exit 2); anything else (permissions, a full disk) is infrastructure."""
+    corrupt = isinstance(exc, sqlite3.DatabaseError) and not isinstance(
+        exc, sqlite3.OperationalError
+    )
+    code = "EVENT_QUEUE_CORRUPT" if corrupt else "EVENT_QUEUE_UNAVAILABLE"
+    hint = (
+        "move it aside (`spec-kitty doctor` checks it)"
+        if corrupt
+        else "check permissions and space"
+    )
+    return CliError(
+        code,
+        f"cannot {action} the event queue {path}: {exc}; {hint}",
+        details={"file": str(path), "action": action, "sqlite_error": str(exc)},
+        operator_fixable=corrupt,
+    )
+
+
 class EventQueue:
     """The SQLite journal plus delivery state; use as a context manager."""
 
     def __init__(self, path: Path, *, timeout: float = 30.0) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        from spec_kitty_identity import guard_sqlite_path
+
+        self.path = guard_sqlite_path(Path(path))
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise queue_error(self.path, "open", exc) from exc
         try:
             self.conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             version = self.conn.execute("PRAGMA user_version").fetchone()[0]
@@ -36,6 +61,9 @@ class EventQueue:
                 self._create_schema(version)
             self.conn.execute("PRAGMA synchronous = NORMAL")
             self.conn.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.Error as exc:
+            self.conn.close()
+            raise queue_error(self.path, "open", exc) from exc
         except BaseException:
             self.conn.close()
             raise

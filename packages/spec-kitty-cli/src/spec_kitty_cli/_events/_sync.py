@@ -28,10 +28,10 @@ def drain_checkout(
     """Deliver the pending events of ``checkout_root``; SYNC_IN_PROGRESS if another drain runs."""
     from filelock import FileLock, Timeout
 
-    from spec_kitty_identity import checkout_state_dir
+    from spec_kitty_identity import checkout_state_dir, guard_state_path
 
     state = checkout_state_dir(Path(checkout_root).resolve())
-    lock = FileLock(str(state / SYNC_LOCK), timeout=0)
+    lock = FileLock(str(guard_state_path(state / SYNC_LOCK)), timeout=0)
     try:
         lock.acquire()
     except Timeout as exc:

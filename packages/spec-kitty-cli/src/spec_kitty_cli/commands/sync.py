@@ -213,8 +213,9 @@ def body_counts(root: Path) -> dict[str, Any]:
     if not path.is_file():
         return {"status": "empty", "queue_file": str(path), "counts": {}}
     from spec_kitty_bodysync import BodyQueue
+    from spec_kitty_identity import guard_sqlite_path
 
-    with BodyQueue(path) as queue:
+    with BodyQueue(guard_sqlite_path(path)) as queue:
         counts = dict(queue.counts())
     return {"status": "ok", "queue_file": str(path), "counts": counts}
 

@@ -87,7 +87,9 @@ def _drain_lock(db_path: Path) -> Iterator[bool]:
     """True when this process may drain; False when another drain of this queue is running."""
     from filelock import FileLock, Timeout
 
-    lock = FileLock(str(db_path) + ".lock")
+    from spec_kitty_identity import guard_state_path
+
+    lock = FileLock(str(guard_state_path(Path(f"{db_path}.lock"))))
     try:
         lock.acquire(timeout=0)
     except Timeout:
@@ -111,7 +113,9 @@ def sync_bodies(
     from spec_kitty_identity import checkout_state_dir
 
     db_path = checkout_state_dir(root) / BODIES_DB
-    with BodyQueue(db_path) as queue:
+    from spec_kitty_identity import guard_sqlite_path
+
+    with BodyQueue(guard_sqlite_path(db_path)) as queue:
         data: dict[str, Any] = {
             "queue_file": str(db_path),
             **enqueue_missions(root, queue, mission),

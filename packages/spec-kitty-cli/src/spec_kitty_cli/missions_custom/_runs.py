@@ -47,8 +47,9 @@ def runtime_dir(root: Path) -> Path:
     path = root / RUNTIME_DIR
     ignore = path / ".gitignore"
     if not ignore.is_file():
-        path.mkdir(parents=True, exist_ok=True)
-        ignore.write_text("# spec-kitty mission runs of this checkout\n*\n", encoding="utf-8")
+        from spec_kitty_identity import atomic_write_text
+
+        atomic_write_text(ignore, "# spec-kitty mission runs of this checkout\n*\n")
     return path
 
 
@@ -56,14 +57,18 @@ def runtime_dir(root: Path) -> Path:
 def index_lock(runtime: Path) -> Iterator[None]:
     from filelock import FileLock
 
-    with FileLock(str(runtime / f".{INDEX_FILE}.lock"), timeout=30):
+    from spec_kitty_identity import guard_state_path
+
+    with FileLock(str(guard_state_path(runtime / f".{INDEX_FILE}.lock")), timeout=30):
         yield
 
 
 def read_index(runtime: Path) -> dict[str, Any]:
+    from spec_kitty_identity import loads_json, read_bounded
+
     path = runtime / INDEX_FILE
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = loads_json(read_bounded(path))
     except FileNotFoundError:
         return {}
     if not isinstance(data, dict):
@@ -122,7 +127,7 @@ def start_run(
     runtime: Path, definition: MissionDefinition, *, tier: str, mission_slug: str, mission_id: str
 ) -> RunRecord:
     """Create a complete run dir, then point the index at it."""
-    from spec_kitty_identity import atomic_write_text
+    from spec_kitty_identity import atomic_write_text, guard_state_path
 
     run_id = uuid.uuid4().hex
     runs = runtime / "runs"
@@ -169,6 +174,8 @@ def start_run(
         },
     }
     try:
+        guard_state_path(staging)
+        guard_state_path(final)
         staging.mkdir()
         (staging / FROZEN_FILE).write_bytes(definition.source)
         (staging / "state.json").write_text(_dump(state), encoding="utf-8")

@@ -1,4 +1,5 @@
-"""Reading a YAML file defensively: size limit, binary and encoding checks, safe C loader.
+"""Reading a YAML file defensively: size limit, binary and encoding checks, strict safe loader
+(a repeated key, nesting deeper than MAX_DEPTH or an alias bomb is refused, naming the cause).
 
 Any failure becomes a :class:`YamlFileError` carrying a one-line ``parse_error``: a definition
 that is a list, empty, binary, huge or nested too deep is a validation error, never a traceback.
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 MAX_BYTES = 1024 * 1024  # 1 MiB: a mission definition is a few kilobytes
-MAX_DEPTH = 64  # nesting of mappings/sequences; libyaml's composer recurses in C (no limit)
+MAX_DEPTH = 64  # nesting of mappings/sequences, measured on the event stream before composing
 
 
 class YamlFileError(Exception):
@@ -38,20 +39,6 @@ def read_limited(path: Path) -> bytes:
         raise YamlFileError(f"cannot read the file: {exc.strerror or exc}") from exc
 
 
-def _check_depth(yaml: Any, text: str, loader: Any) -> None:
-    """Refuse deep nesting before composing: the event stream is flat, the composer is not."""
-    opening = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
-    closing = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
-    depth = 0
-    for event in yaml.parse(text, Loader=loader):
-        if isinstance(event, opening):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise YamlFileError(f"nesting deeper than {MAX_DEPTH} levels")
-        elif isinstance(event, closing):
-            depth -= 1
-
-
 def load_mapping(path: Path) -> tuple[bytes, dict[str, Any]]:
     """Read ``path`` and parse it with the safe loader; it must hold a mapping."""
     import yaml
@@ -63,14 +50,12 @@ def load_mapping(path: Path) -> tuple[bytes, dict[str, Any]]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise YamlFileError(f"file is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    from spec_kitty_identity import yaml_nesting_exceeds
+    from spec_kitty_identity import InputRejected, load_yaml
 
-    if yaml_nesting_exceeds(text, MAX_DEPTH):  # ours, before any library limit or wording
-        raise YamlFileError(f"nesting deeper than {MAX_DEPTH} levels")
-    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        _check_depth(yaml, text, loader)
-        doc = yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader
+        doc = load_yaml(text, max_depth=MAX_DEPTH)
+    except InputRejected as exc:
+        raise YamlFileError(exc.message) from exc
     except yaml.YAMLError as exc:
         raise YamlFileError(f"invalid YAML: {one_line(str(exc))}") from exc
     except (RecursionError, ValueError, TypeError, OverflowError) as exc:
