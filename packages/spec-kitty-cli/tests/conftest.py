@@ -87,3 +87,33 @@ def project(tmp_path: Path, run_cli: Callable[..., Result]) -> Path:
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "init")
     return root
+
+
+def snapshot_tree(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` outside `.git/`, to prove that a refusal changed nothing."""
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    }
+
+
+def refused_with(result: Result, code: str) -> dict[str, Any]:
+    """Assert a structured refusal (exit 2, ``code``, no traceback) and return its envelope."""
+    assert result.exit_code == 2, result.stdout + result.stderr
+    env = result.json()
+    assert env["result"] == "error" and env["error_code"] == code, env
+    assert "Traceback" not in result.stderr
+    return dict(env)
+
+
+@pytest.fixture
+def snapshot() -> Callable[[Path], dict[str, bytes]]:
+    """The tree snapshot function (see ``snapshot_tree``)."""
+    return snapshot_tree
+
+
+@pytest.fixture
+def refused() -> Callable[[Result, str], dict[str, Any]]:
+    """The structured-refusal assertion (see ``refused_with``)."""
+    return refused_with

@@ -51,8 +51,11 @@ def test_atomic_write_failure_keeps_old_content(
         raise OSError("disk full")
 
     monkeypatch.setattr("os.replace", boom)
-    with pytest.raises(OSError):
+    from spec_kitty_identity import StateWriteError
+
+    with pytest.raises(StateWriteError) as info:  # structured, naming the file (exit 1)
         atomic_write_text(target, "new")
+    assert info.value.details["file"] == str(target)
     assert target.read_text() == "old"
     assert [p.name for p in target.parent.iterdir()] == ["f.txt"]
 

@@ -25,7 +25,7 @@ from ._namespace import (
     content_hash,
     validate_artifact_path,
 )
-from ._schema import COLUMNS, TABLE, ensure_schema
+from ._schema import COLUMNS, TABLE, check_schema, ensure_schema
 from ._task import STATES, BodyUploadTask, EnqueueResult, TaskState
 from .errors import BodyTooLargeError, NamespaceError, QueueError, TaskInvalidError
 
@@ -40,9 +40,29 @@ _PENDING = TaskState.PENDING.value
 class BodyQueue:
     """The body upload queue in one SQLite file, created in the canonical layout on first use."""
 
-    def __init__(self, db_path: Path | str, *, max_body_bytes: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self,
+        db_path: Path | str,
+        *,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        connection: sqlite3.Connection | None = None,
+    ) -> None:
+        """Open (creating it in the canonical layout) the queue at ``db_path``.
+
+        ``connection``: an already open (e.g. read-only) connection to ``db_path``; the layout
+        is then only verified, never created or changed.
+        """
         self.db_path = Path(db_path)
         self.max_body_bytes = max_body_bytes
+        if connection is not None:
+            connection.row_factory = sqlite3.Row
+            self._conn = connection
+            try:
+                check_schema(connection, self.db_path)
+            except BaseException:
+                connection.close()
+                raise
+            return
         try:
             self.db_path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(str(self.db_path), isolation_level=None, timeout=10.0)

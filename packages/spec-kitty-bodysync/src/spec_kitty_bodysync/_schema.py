@@ -94,6 +94,18 @@ def _check(db_path: Path, user_version: int, columns: list[str]) -> None:
         )
 
 
+def check_schema(conn: sqlite3.Connection, db_path: Path) -> None:
+    """Verify an existing queue's layout without changing anything (read-only callers)."""
+    try:
+        user_version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        _check(db_path, user_version, _columns(conn))
+    except sqlite3.Error as exc:
+        raise QueueError(
+            f"cannot read the body queue {db_path}: {exc}",
+            details={"db_path": str(db_path), "sqlite_error": str(exc)},
+        ) from exc
+
+
 def ensure_schema(conn: sqlite3.Connection, db_path: Path) -> None:
     """Create the canonical table and indexes (once), or verify an existing one; fail closed."""
     try:

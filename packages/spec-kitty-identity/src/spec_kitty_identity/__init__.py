@@ -69,6 +69,7 @@ from ._roots import (
     main_root_of,
     user_state_dir,
 )
+from ._sqlite import connect_readonly
 from ._ulid import is_ulid, new_ulid
 from .errors import (
     ConfigError,
@@ -118,6 +119,7 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as the public-API convention test 
     "checkout_state_dir",
     "config_lock_path",
     "config_path",
+    "connect_readonly",
     "create_exclusive_text",
     "create_mission",
     "decode_utf8",

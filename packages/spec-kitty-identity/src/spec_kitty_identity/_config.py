@@ -37,7 +37,7 @@ def _parse(path: Path, text: str) -> dict[str, Any]:
     except InputRejected as exc:
         raise ConfigError(
             f"{path} {exc.message}; fix or restore it (spec-kitty never overwrites it)",
-            details={"file": str(path), **exc.details()},
+            details={"file": str(path), **exc.details},
         ) from exc
     except yaml.YAMLError as exc:
         raise ConfigError(
@@ -63,7 +63,7 @@ def read_config(project_root: Path) -> dict[str, Any]:
         return {}
     except InputRejected as exc:
         raise ConfigError(
-            f"{path} {exc.message}", details={"file": str(path), **exc.details()}
+            f"{path} {exc.message}", details={"file": str(path), **exc.details}
         ) from exc
     except OSError as exc:
         raise ConfigError(

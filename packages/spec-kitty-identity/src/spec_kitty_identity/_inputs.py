@@ -28,7 +28,14 @@ MAX_NAME_CHARS = 255  # a selector, slug or actor (a file name is at most 255 by
 
 
 class InputRejected(ValueError):
-    """An input exceeds a bound or is not text; ``reason`` is a stable machine word."""
+    """An input exceeds a bound or is not text; ``reason`` is a stable machine word.
+
+    It carries ``code`` and ``details`` like every structured error, so one that is not turned
+    into a caller's own error still reaches the user as INPUT_REJECTED (exit 2).
+    """
+
+    code = "INPUT_REJECTED"
+    operator_fixable = True
 
     def __init__(
         self, reason: str, message: str, *, limit: int | None = None, key: str | None = None
@@ -38,15 +45,12 @@ class InputRejected(ValueError):
         self.message = message
         self.limit = limit
         self.key = key
-
-    def details(self) -> dict[str, Any]:
-        """The keys a structured error adds: reason, and the limit or key when there is one."""
-        out: dict[str, Any] = {"reason": self.reason}
-        if self.limit is not None:
-            out["limit"] = self.limit
-        if self.key is not None:
-            out["key"] = self.key
-        return out
+        details: dict[str, Any] = {"reason": reason}
+        if limit is not None:
+            details["limit"] = limit
+        if key is not None:
+            details["key"] = key
+        self.details = details
 
 
 def decode_utf8(raw: bytes) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -184,6 +185,8 @@ def load_mission_meta(path: Path) -> MissionIdentity:
         raise MissionMetaError(
             f"{path} does not exist", details={"file": str(path), "key": None}
         ) from exc
+    except InputRejected as exc:
+        raise _fail(str(path), exc.message, **exc.details) from exc
     except OSError as exc:
         raise _fail(
             str(path), f"cannot be read ({exc.strerror or exc})", reason="unreadable"
@@ -191,7 +194,7 @@ def load_mission_meta(path: Path) -> MissionIdentity:
     try:
         data = loads_json(raw)
     except InputRejected as exc:
-        raise _fail(str(path), exc.message, **exc.details()) from exc
+        raise _fail(str(path), exc.message, **exc.details) from exc
     except ValueError as exc:
         raise _fail(str(path), f"not valid JSON ({exc})", parse_error=str(exc)) from exc
     identity = mission_identity_from_dict(data, source=str(path))
@@ -237,7 +240,8 @@ def iter_mission_dirs(project_root: Path) -> Iterator[Path]:
     if not root.is_dir():
         return
     for child in sorted(root.iterdir()):
-        if not child.name.startswith(".") and (child / META_FILE).is_file():
+        # any entry named meta.json counts: a FIFO or folder there is refused, never skipped
+        if not child.name.startswith(".") and os.path.lexists(child / META_FILE):
             yield child
 
 
@@ -259,7 +263,7 @@ def resolve_mission(project_root: Path, selector: str) -> MissionRef:
     except InputRejected as exc:
         raise MissionNotFoundError(
             f"Mission selector {exc.message}: use a mission slug or mission_id",
-            details={"mission": selector[:64], **exc.details()},
+            details={"mission": selector[:64], **exc.details},
         ) from exc
     selector = selector.strip()
     if selector and "/" not in selector and selector not in {".", ".."}:

@@ -129,13 +129,19 @@ def checkout_state_dir(checkout_root: Path) -> Path:
     """Untracked per-checkout state: `.kittify/state/`, which ignores itself in git."""
     state = checkout_root / KITTIFY_DIR / STATE_DIRNAME
     ignore = state / ".gitignore"
-    if not ignore.is_file():
+    if not ignore.is_file() and not _read_only(state):
         from ._atomic import atomic_write_text
 
         atomic_write_text(
             ignore, "# spec-kitty per-checkout state (build id, queues): never committed\n*\n"
         )
     return state
+
+
+def _read_only(state: Path) -> bool:
+    """A read-only `.kittify/` (or state folder): readers go on; a writer fails where it writes."""
+    folder = state if state.is_dir() else state.parent
+    return folder.is_dir() and not os.access(folder, os.W_OK)
 
 
 def user_state_dir() -> Path:

@@ -40,7 +40,7 @@ def _required(name: str, value: str | None, max_chars: int | None = None) -> str
         check_text(value, max_chars=max_chars or MAX_NAME_CHARS)
     except InputRejected as exc:
         raise UsageError(
-            f"--{name} {exc.message}", details={"param": f"--{name}", **exc.details()}
+            f"--{name} {exc.message}", details={"param": f"--{name}", **exc.details}
         ) from exc
     return value.strip()
 

@@ -54,7 +54,7 @@ def parse_evidence(raw: str | None) -> dict[str, Any] | None:
     try:
         data = loads_json(raw, max_bytes=MAX_OPTION_BYTES)
     except InputRejected as exc:
-        raise _bad(exc.message, **exc.details()) from exc
+        raise _bad(exc.message, **exc.details) from exc
     except ValueError as exc:
         raise _bad(f"not valid JSON ({exc})", parse_error=str(exc)) from exc
     if not isinstance(data, dict):

@@ -212,7 +212,10 @@ def append_records(log: LogRead, records: list[dict[str, Any]]) -> str | None:
                 handle.write(log.torn_tail + "\n")
             os.truncate(path, log.valid_size)
         data = ("\n" if log.needs_newline else "") + "".join(encode(r) for r in records)
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | _NOFOLLOW, 0o644)
+        # the checked, resolved path; O_NOFOLLOW refuses a link swapped in since the check
+        fd = os.open(
+            os.path.realpath(path), os.O_WRONLY | os.O_APPEND | os.O_CREAT | _NOFOLLOW, 0o644
+        )
         try:
             view = memoryview(data.encode("utf-8"))
             while view:

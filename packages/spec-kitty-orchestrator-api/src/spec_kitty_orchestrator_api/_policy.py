@@ -64,7 +64,7 @@ def parse_policy(raw: str | None, *, required: bool) -> dict[str, Any] | None:
     try:
         data = loads_json(raw, max_bytes=MAX_OPTION_BYTES)
     except InputRejected as exc:
-        raise _fail(exc.message, **exc.details()) from exc
+        raise _fail(exc.message, **exc.details) from exc
     except ValueError as exc:
         raise _fail(f"not valid JSON ({exc})", parse_error=str(exc)) from exc
     if not isinstance(data, dict):

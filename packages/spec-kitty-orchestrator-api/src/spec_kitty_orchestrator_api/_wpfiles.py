@@ -103,7 +103,7 @@ def parse_wp_text(path: Path, wp_id: str, text: str) -> WorkPackage:
     try:
         data = parse_frontmatter(parts[0])
     except InputRejected as exc:
-        raise _fail(path, f"frontmatter {exc.message}", **{"key": None, **exc.details()}) from exc
+        raise _fail(path, f"frontmatter {exc.message}", **{"key": None, **exc.details}) from exc
     except Exception as exc:  # yaml.YAMLError; yaml is imported lazily
         reason = str(exc).replace("\n", " ")
         raise _fail(path, f"frontmatter is not valid YAML ({reason})", key=None) from exc
@@ -166,7 +166,7 @@ def load_work_packages(mission_dir: Path) -> dict[str, WorkPackage]:
         try:
             text = decode_utf8(read_bounded(path, MAX_WP_FILE_BYTES))
         except InputRejected as exc:
-            raise _fail(path, exc.message, **{"key": None, **exc.details()}) from exc
+            raise _fail(path, exc.message, **{"key": None, **exc.details}) from exc
         except OSError as exc:
             raise _fail(path, f"cannot read ({exc.strerror or exc})", key=None) from exc
         wps[wp_id] = parse_wp_text(path, wp_id, text)

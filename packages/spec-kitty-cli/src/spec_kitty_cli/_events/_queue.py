@@ -68,6 +68,28 @@ class EventQueue:
             self.conn.close()
             raise
 
+    @classmethod
+    def open_readonly(cls, path: Path) -> EventQueue:
+        """An existing queue for reading only (no schema changes, works on a read-only folder)."""
+        from spec_kitty_identity import connect_readonly
+
+        queue = cls.__new__(cls)
+        queue.path = Path(path)
+        try:
+            queue.conn = connect_readonly(queue.path)
+            version = queue.conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.Error as exc:
+            raise queue_error(queue.path, "read", exc) from exc
+        if version != SCHEMA_VERSION:
+            queue.conn.close()
+            raise CliError(
+                "EVENT_QUEUE_SCHEMA_MISMATCH",
+                f"{queue.path} has queue schema {version}, this spec-kitty reads "
+                f"{SCHEMA_VERSION}; run a writing command (or `spec-kitty upgrade`) first",
+                details={"file": str(queue.path), "schema_version": version},
+            )
+        return queue
+
     def __enter__(self) -> EventQueue:
         return self
 

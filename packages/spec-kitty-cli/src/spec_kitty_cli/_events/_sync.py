@@ -94,7 +94,7 @@ def queue_status(checkout_root: Path) -> dict[str, Any]:
     def iso(ts: float | None) -> str | None:
         return None if ts is None else datetime.fromtimestamp(ts, UTC).isoformat()
 
-    with EventQueue(path) as queue:
+    with EventQueue.open_readonly(path) as queue:
         counts = queue.counts()
         last_run = queue.last_run()
         if last_run is not None:

@@ -212,10 +212,20 @@ def body_counts(root: Path) -> dict[str, Any]:
     path = checkout_state_dir(root) / "bodies.db"
     if not path.is_file():
         return {"status": "empty", "queue_file": str(path), "counts": {}}
-    from spec_kitty_bodysync import BodyQueue
-    from spec_kitty_identity import guard_sqlite_path
+    import sqlite3
 
-    with BodyQueue(guard_sqlite_path(path)) as queue:
+    from spec_kitty_bodysync import BodyQueue
+    from spec_kitty_identity import connect_readonly
+
+    try:
+        connection = connect_readonly(path)
+    except sqlite3.Error as exc:
+        raise CliError(
+            "BODY_QUEUE_UNREADABLE",
+            f"cannot read the body queue {path}: {exc}; `spec-kitty doctor` checks it",
+            details={"file": str(path), "sqlite_error": str(exc)},
+        ) from exc
+    with BodyQueue(path, connection=connection) as queue:
         counts = dict(queue.counts())
     return {"status": "ok", "queue_file": str(path), "counts": counts}
 
