@@ -80,3 +80,26 @@ def test_no_python_repr_in_human_output(
     result = run_cli(*(a.replace("{m}", mission) for a in argv), cwd=project)
     assert result.exit_code in (0, 2), result.stderr
     assert_readable(result.stdout + result.stderr)
+
+
+def test_a_refused_move_lists_the_reachable_lanes_and_their_guards(
+    run_cli: Callable[..., Any], project: Path, mission: str
+) -> None:
+    refused = run_cli(
+        "agent", "tasks", "move", "WP01", "--mission", mission, "--to", "done", "--json"
+    )
+    assert refused.exit_code == 2
+    details = refused.json()["details"]
+    assert details["reachable"] == ["claimed", "blocked", "canceled"]
+    human = run_cli("agent", "tasks", "move", "WP01", "--mission", mission, "--to", "done")
+    assert "can move to: claimed, blocked, canceled" in human.stderr
+    for lane in ("claimed", "in_progress"):
+        assert (
+            run_cli("agent", "tasks", "move", "WP01", "--mission", mission, "--to", lane).exit_code
+            == 0
+        )
+    back = run_cli(
+        "agent", "tasks", "move", "WP01", "--mission", mission, "--to", "claimed", "--json"
+    )
+    assert back.json()["details"]["guards"] == {"planned": "a reason (--note)"}
+    assert "planned (needs a reason (--note))" in back.json()["message"]

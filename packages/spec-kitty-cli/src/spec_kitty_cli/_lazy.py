@@ -7,7 +7,21 @@ import importlib
 import click
 
 
-class LazyGroup(click.Group):
+class SpecKittyGroup(click.Group):
+    """A group whose command list shows each summary whole (wrapped), never cut with `...`."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=1_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+class LazyGroup(SpecKittyGroup):
     """Resolves subcommands from a ``name -> (module, attribute, help)`` table."""
 
     def __init__(

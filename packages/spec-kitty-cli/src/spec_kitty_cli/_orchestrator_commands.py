@@ -188,8 +188,8 @@ def _flag(name: str, dest: str, help: str) -> OptionSpec:
     return OptionSpec(name=name, dest=dest, kind=FLAG, default=False, help=help)
 
 
-def _pair(name: str, dest: str) -> OptionSpec:  # --name/--no-name, None when absent
-    return OptionSpec(name=name, dest=dest, kind=BOOL_PAIR)
+def _pair(name: str, dest: str, help: str) -> OptionSpec:  # --name/--no-name, None when absent
+    return OptionSpec(name=name, dest=dest, kind=BOOL_PAIR, help=help)
 
 
 _MISSION = _value("--mission", "mission", "Mission slug, mission_id or prefix.", required=True)
@@ -256,8 +256,16 @@ _SPECS = (
             _flag("--force", "force", "Bypass the transition table."),
             _value("--review-ref", "review_ref", "Review reference."),
             _value("--evidence-json", "evidence_json", "DoneEvidence JSON for approved/done."),
-            _pair("--subtasks-complete", "subtasks_complete"),
-            _pair("--implementation-evidence-present", "implementation_evidence_present"),
+            _pair(
+                "--subtasks-complete",
+                "subtasks_complete",
+                "Guard input for for_review: the caller says every subtask is done (--no-: not).",
+            ),
+            _pair(
+                "--implementation-evidence-present",
+                "implementation_evidence_present",
+                "Guard input for for_review: the caller says implementation evidence exists.",
+            ),
         ),
         args=("mission", "wp_id", "to_lane", "actor"),
     ),

@@ -56,6 +56,22 @@ def is_allowed(from_lane: str | None, to_lane: str) -> bool:
     return to_lane in _FORWARD.get(from_lane, frozenset())
 
 
+def reachable(from_lane: str | None) -> list[str]:
+    """The lanes ``from_lane`` may move to without force, in lane order."""
+    return [lane for lane in LANES if is_allowed(from_lane, lane)]
+
+
+def guards_from(from_lane: str | None) -> dict[str, str]:
+    """What a reachable lane still needs, by lane (the guards that hold even under force)."""
+    needs: dict[str, str] = {}
+    for lane in reachable(from_lane):
+        if is_rollback(from_lane, lane):
+            needs[lane] = "a review reference (--review-ref)"
+        if from_lane == "in_progress" and lane == "planned":
+            needs[lane] = "a reason (--note)"
+    return needs
+
+
 def is_rollback(from_lane: str | None, to_lane: str) -> bool:
     """A reviewer rollback: for_review|approved -> in_progress|planned."""
     return from_lane in _ROLLBACK_SOURCES and to_lane in _ROLLBACK_TARGETS
@@ -89,9 +105,23 @@ def check_transition(
             f"{wp_id} is already in {to_lane!r}", details={**details, "reason": "same_lane"}
         )
     if not force and not is_allowed(from_lane, to_lane):
+        allowed = reachable(from_lane)
+        needs = guards_from(from_lane)
+        if allowed:
+            listed = ", ".join(
+                f"{lane} (needs {needs[lane]})" if lane in needs else lane for lane in allowed
+            )
+            where = f"from {from_lane} a work package can move to: {listed}"
+        else:
+            where = f"{from_lane} is terminal: no move leaves it"
         raise TransitionRejectedError(
-            f"Illegal transition: {from_lane} -> {to_lane}",
-            details={**details, "hint": "use --force with --note to override the table"},
+            f"Illegal transition: {from_lane} -> {to_lane}; {where}",
+            details={
+                **details,
+                "reachable": allowed,
+                "guards": needs,
+                "hint": "use --force with --note to override the table",
+            },
         )
     if is_rollback(from_lane, to_lane) and (not review_ref or not review_ref.strip()):
         raise TransitionRejectedError(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import click
 
+from .._lazy import SpecKittyGroup
+
 from .._output import json_option
 
 
-@click.group("mission")
+@click.group("mission", cls=SpecKittyGroup)
 def mission() -> None:
     """Create missions."""
 

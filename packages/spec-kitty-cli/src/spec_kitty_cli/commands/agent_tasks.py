@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from .._lazy import SpecKittyGroup
+
 from .._mission_select import mission_option, select_mission
 from .._output import json_option, success
 
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
     from spec_kitty_orchestrator_api import Host
 
 
-@click.group("tasks")
+@click.group("tasks", cls=SpecKittyGroup)
 def tasks() -> None:
     """Finalize a mission's work packages and move them between lanes."""
 

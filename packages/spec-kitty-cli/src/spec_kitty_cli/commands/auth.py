@@ -10,11 +10,13 @@ import sys
 
 import click
 
+from .._lazy import SpecKittyGroup
+
 from .._output import json_option, success
 from ..errors import CliError
 
 
-@click.group("auth")
+@click.group("auth", cls=SpecKittyGroup)
 def auth() -> None:
     """Store, show or remove the SaaS server URL and token."""
 

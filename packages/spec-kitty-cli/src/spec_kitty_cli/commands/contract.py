@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import click
 
+from .._lazy import SpecKittyGroup
+
 from .._output import json_option, success
 
 TYPE_CHECKING = False
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-@click.group("contract")
+@click.group("contract", cls=SpecKittyGroup)
 def contract() -> None:
     """Check documents against the spec-kitty 3.0.0 contract (the gate every upload passes)."""
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import click
 
+from .._lazy import SpecKittyGroup
+
 from .._output import json_option, success
 
 
-@click.group("identity")
+@click.group("identity", cls=SpecKittyGroup)
 def identity() -> None:
     """Inspect the identity spec-kitty stamps on every event."""
 

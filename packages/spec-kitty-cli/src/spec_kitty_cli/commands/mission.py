@@ -15,13 +15,15 @@ from typing import Any
 
 import click
 
+from .._lazy import SpecKittyGroup
+
 from .._output import json_option, success
 from ..errors import EXIT_USAGE
 
 MISSION_ENV = "SPEC_KITTY_MISSION"
 
 
-@click.group("mission")
+@click.group("mission", cls=SpecKittyGroup)
 def mission() -> None:
     """List, inspect, create and run missions."""
 
@@ -161,12 +163,15 @@ class _RunCommand(click.Command):
     "creates the mission under exactly that slug.",
 )
 @click.option(
-    "--json/--no-json",
+    "--json",
     "as_json",
+    flag_value=True,
     default=False,
-    show_default=True,
     help="Print one JSON object on stdout instead of a panel.",
 )
+# The seed contract spells the default `--no-json`: accepted, but not advertised, so `--json`
+# reads the same on every command.
+@click.option("--no-json", "as_json", flag_value=False, hidden=True)
 def run(definition: str, selector: str, as_json: bool) -> int:
     """Start (or attach to) a runtime for a project-authored custom mission definition.
 

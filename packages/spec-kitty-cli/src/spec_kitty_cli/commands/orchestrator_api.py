@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from .._lazy import SpecKittyGroup
 from .._orchestrator_commands import (
     BOOL_PAIR,
     COMMANDS,
@@ -49,7 +50,9 @@ def render_error(exc: BaseException) -> int:
 
 def _option(spec: OptionSpec) -> click.Option:
     if spec.kind == BOOL_PAIR:
-        return click.Option([f"{spec.name}/{spec.off_name}", spec.dest], default=spec.default)
+        return click.Option(
+            [f"{spec.name}/{spec.off_name}", spec.dest], default=spec.default, help=spec.help
+        )
     # Only what was asked for: click 8.5 treats an explicit default=None as a real default.
     extra: dict[str, Any] = {"required": True} if spec.required else {"default": spec.default}
     if spec.kind == FLAG:
@@ -67,6 +70,6 @@ def _command(spec: CommandSpec) -> click.Command:
     return click.Command(spec.name, callback=callback, params=params, help=spec.help)
 
 
-orchestrator_api = click.Group("orchestrator-api", no_args_is_help=False, help=GROUP_HELP)
+orchestrator_api = SpecKittyGroup("orchestrator-api", no_args_is_help=False, help=GROUP_HELP)
 for _spec in COMMANDS.values():
     orchestrator_api.add_command(_command(_spec))

@@ -24,6 +24,8 @@ from typing import Any
 
 import click
 
+from .._lazy import SpecKittyGroup
+
 from .._output import json_option, success
 from ..errors import CliError
 
@@ -31,7 +33,7 @@ PROVIDERS = ("github", "gitlab", "jira", "linear")
 API = "/api/v1/tracker/"
 
 
-@click.group("tracker")
+@click.group("tracker", cls=SpecKittyGroup)
 def tracker() -> None:
     """Bind the project to an issue tracker (through the SaaS)."""
 
