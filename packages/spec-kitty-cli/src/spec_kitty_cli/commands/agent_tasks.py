@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 import click
 
 from .._lazy import SpecKittyGroup
-
 from .._mission_select import mission_option, select_mission
 from .._output import json_option, success
 

@@ -11,7 +11,6 @@ import sys
 import click
 
 from .._lazy import SpecKittyGroup
-
 from .._output import json_option, success
 from ..errors import CliError
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import click
 
 from .._lazy import SpecKittyGroup
-
 from .._output import json_option, success
 
 TYPE_CHECKING = False

@@ -16,7 +16,6 @@ from typing import Any
 import click
 
 from .._lazy import SpecKittyGroup
-
 from .._output import json_option, success
 from ..errors import EXIT_USAGE
 

@@ -25,7 +25,6 @@ from typing import Any
 import click
 
 from .._lazy import SpecKittyGroup
-
 from .._output import json_option, success
 from ..errors import CliError
 
