@@ -57,6 +57,7 @@ def _timed(fn: Callable[[], Any]) -> float:
 def bench_size(base: Path, n: int, *, validate: bool) -> dict[str, float]:
     from saas_stub import SaasStub
 
+    from spec_kitty_bodysync.delivery import DeliverySettings
     from spec_kitty_cli._events import (
         EventQueue,
         build_envelope,
@@ -66,7 +67,6 @@ def bench_size(base: Path, n: int, *, validate: bool) -> dict[str, float]:
         emit_event,
         queue_path,
     )
-    from spec_kitty_cli._http import HttpSettings
 
     rates: dict[str, float] = {}
     root = _checkout(base, f"emit-{n}")
@@ -120,7 +120,7 @@ def bench_size(base: Path, n: int, *, validate: bool) -> dict[str, float]:
 
         rates["sqlite3 reference (1 txn/insert)"] = n / _timed(raw)
 
-    settings = HttpSettings(
+    settings = DeliverySettings(
         timeout=60, backoff_base=0.01, backoff_max=0.1, max_attempts=3, deadline=600, batch_size=500
     )
     with SaasStub(validate=validate) as stub:

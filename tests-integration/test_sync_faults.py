@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from saas_stub import Fault, SaasStub
 
+from spec_kitty_bodysync.delivery import DeliverySettings
 from spec_kitty_cli._events import EventQueue, drain_checkout, emit_event, queue_path
-from spec_kitty_cli._http import HttpSettings
 
-FAST = HttpSettings(
-    timeout=2.0, backoff_base=0.01, backoff_max=0.05, max_attempts=5, deadline=20.0, batch_size=4
+# timeout: the stub validates with spec-kitty-events, whose first import takes seconds on a busy machine
+FAST = DeliverySettings(
+    timeout=15.0, backoff_base=0.01, backoff_max=0.05, max_attempts=5, deadline=60.0, batch_size=4
 )
 
 
@@ -64,7 +65,7 @@ def _assert_exactly_once(root: Path, stub: SaasStub) -> None:
     assert all(stub.events[eid]["build_id"] == env["build_id"] for eid, env in envelopes.items())
 
 
-def _drain(root: Path, url: str, token: str, settings: HttpSettings = FAST):
+def _drain(root: Path, url: str, token: str, settings: DeliverySettings = FAST):
     return drain_checkout(root, server_url=url, token=token, settings=settings)
 
 
@@ -99,7 +100,7 @@ def test_connection_refused_then_server_up(root: Path, stub: SaasStub) -> None:
 
 def test_slow_answers_and_dropped_connections(root: Path, stub: SaasStub) -> None:
     stub.faults.extend([Fault(delay=0.8), Fault(drop=True), Fault(delay=0.8)])
-    settings = HttpSettings(
+    settings = DeliverySettings(
         timeout=0.3, backoff_base=0.05, backoff_max=0.1, max_attempts=8, deadline=20.0, batch_size=4
     )
     report = _drain(root, stub.url, stub.token, settings)

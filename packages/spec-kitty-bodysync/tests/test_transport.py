@@ -94,7 +94,6 @@ def test_401_raises_instead_of_marking(httpserver_ipv4: HTTPServer, ns: Namespac
         (503, {"Retry-After": "2"}, "", 2.0),
         (500, {}, "boom", None),
         (408, {}, "", None),
-        (302, {"Location": "/elsewhere"}, "", None),
         (202, {}, {"status": "accepted_pending"}, None),
     ],
 )
@@ -114,6 +113,27 @@ def test_transient_answers_are_retried_honouring_retry_after(
     assert outcome.retry_after == after
     assert not outcome.unreachable
     assert f"HTTP {status}" in outcome.reason
+
+
+@pytest.mark.parametrize(
+    ("location", "same_origin"),
+    [("/elsewhere", True), ("https://collector.example/steal", False)],
+)
+def test_redirects_are_refused_never_followed(
+    httpserver_ipv4: HTTPServer, ns: NamespaceRef, location: str, same_origin: bool
+) -> None:
+    from spec_kitty_bodysync import RedirectRefusedError
+
+    _answer(httpserver_ipv4, 307, "", Location=location)
+    with (
+        HttpTransport(httpserver_ipv4.url_for("/"), "tok-secret") as transport,
+        pytest.raises(RedirectRefusedError) as err,
+    ):
+        transport.send(_payload(ns))
+    assert err.value.code == "SYNC_REDIRECT_REFUSED"
+    assert err.value.details["same_origin"] is same_origin
+    assert "tok-secret" not in str(err.value.details) + err.value.message
+    assert len(httpserver_ipv4.log) == 1  # the redirect target was never asked
 
 
 def test_refused_connection_is_retried_as_unreachable(ns: NamespaceRef) -> None:

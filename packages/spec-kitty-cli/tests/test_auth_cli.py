@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from spec_kitty_cli._auth import credentials_path, normalize_server_url, resolve_server
-from spec_kitty_cli.errors import CliError
+from spec_kitty_bodysync.delivery import credentials_path, normalize_server_url, resolve_server
+from spec_kitty_bodysync.errors import SettingsError
 
 TOKEN = "tok-XYZ-123-never-shown"
 
@@ -68,7 +68,7 @@ def test_logout_removes_credentials(run_cli, monkeypatch: pytest.MonkeyPatch) ->
     assert not credentials_path().exists()
     again = run_cli("auth", "logout")
     assert again.exit_code == 0 and "No stored credentials" in again.stdout
-    with pytest.raises(CliError) as info:
+    with pytest.raises(SettingsError) as info:
         resolve_server()
     assert info.value.code == "SYNC_NOT_CONFIGURED"
     assert info.value.details["missing"] == ["server_url"]
@@ -119,7 +119,7 @@ def test_insecure_or_damaged_credentials_are_refused(run_cli) -> None:
         path.write_text(text)
         res = run_cli("auth", "status", "--json")
         assert res.json()["error_code"] == "CREDENTIALS_DAMAGED"
-        with pytest.raises(CliError) as info:
+        with pytest.raises(SettingsError) as info:
             resolve_server()
         assert info.value.code == "CREDENTIALS_DAMAGED"
 
@@ -127,3 +127,35 @@ def test_insecure_or_damaged_credentials_are_refused(run_cli) -> None:
 def test_normalize_keeps_path_prefix(tmp_path: Path) -> None:
     assert normalize_server_url(" https://h.example/saas/ ") == "https://h.example/saas"
     assert normalize_server_url("http://127.0.0.1:8080") == "http://127.0.0.1:8080"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://saas.example",
+        "http://10.0.0.5:8000",
+        "http://[2001:db8::1]/",
+        "http://127.0.0.1.nip.io",
+        "http://localhost.evil.example",
+    ],
+)
+def test_plain_http_to_a_remote_host_is_refused_at_configuration(
+    url: str, run_cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    res = run_cli("auth", "login", "--server", url, "--token-stdin", "--json", stdin="secret-t")
+    assert res.exit_code == 2
+    assert res.json()["error_code"] == "SERVER_URL_INSECURE"
+    assert "secret-t" not in res.stdout + res.stderr
+    assert not credentials_path().exists()
+    monkeypatch.setenv("SPEC_KITTY_SERVER_URL", url)
+    monkeypatch.setenv("SPEC_KITTY_TOKEN", "secret-t")
+    with pytest.raises(SettingsError) as info:
+        resolve_server()
+    assert info.value.code == "SERVER_URL_INSECURE"
+
+
+@pytest.mark.parametrize(
+    "url", ["http://localhost:8000", "http://127.0.0.1", "http://127.8.9.10:1", "http://[::1]:80"]
+)
+def test_plain_http_to_loopback_is_accepted(url: str) -> None:
+    assert normalize_server_url(url) == url

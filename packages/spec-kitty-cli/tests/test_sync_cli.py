@@ -213,7 +213,7 @@ def test_sync_help_lists_subcommands(run_cli) -> None:
         assert name in res.stdout
 
 
-def test_progress_bar_and_missing_body_sync(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_progress_bar_and_failing_body_sync(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from spec_kitty_cli.commands import sync as sync_cmd
 
     with sync_cmd._progress(True) as factory:
@@ -224,5 +224,20 @@ def test_progress_bar_and_missing_body_sync(project: Path, monkeypatch: pytest.M
         events(500, 500)
     with sync_cmd._progress(False) as factory:
         assert factory("events") is None
-    monkeypatch.setattr(sync_cmd, "BODIES_MODULE", "spec_kitty_cli.commands.no_such_module")
-    assert sync_cmd.drain_bodies(project, None)["status"] == "unavailable"
+    from spec_kitty_bodysync import UploadAuthError
+    from spec_kitty_cli.commands import sync_bodies
+
+    def refused(root: Path, *, progress: object) -> dict[str, object]:
+        raise UploadAuthError("token refused", details={"status_code": 401})
+
+    monkeypatch.setattr(sync_bodies, "drain_bodies_for_checkout", refused)
+    failed = sync_cmd.drain_bodies(project, None)
+    assert failed["status"] == "failed" and failed["error_code"] == "BODY_SYNC_UNAUTHORIZED"
+    assert failed["operator_fixable"] is True
+
+    def broken(root: Path, *, progress: object) -> dict[str, object]:
+        raise RuntimeError("a bug, not a structured error")
+
+    monkeypatch.setattr(sync_bodies, "drain_bodies_for_checkout", broken)
+    with pytest.raises(RuntimeError):
+        sync_cmd.drain_bodies(project, None)

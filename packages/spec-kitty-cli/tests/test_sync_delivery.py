@@ -17,13 +17,13 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from spec_kitty_bodysync import parse_retry_after as retry_after_seconds
+from spec_kitty_bodysync.delivery import DeliverySettings
+from spec_kitty_bodysync.delivery import parse_retry_after as retry_after_seconds
 from spec_kitty_cli._events import Drainer, EventQueue, LamportClock
-from spec_kitty_cli._http import HttpSettings, backoff_delay
 
 TOKEN = "s3cr3t-token-value"
 PROJECT = str(uuid.uuid4())
-FAST = HttpSettings(
+FAST = DeliverySettings(
     timeout=2.0, backoff_base=0.01, backoff_max=0.05, max_attempts=4, deadline=10.0, batch_size=4
 )
 
@@ -115,7 +115,7 @@ def queue(tmp_path: Path) -> Iterator[EventQueue]:
         yield q
 
 
-def drain(queue: EventQueue, url: str, settings: HttpSettings = FAST, **kw: Any):
+def drain(queue: EventQueue, url: str, settings: DeliverySettings = FAST, **kw: Any):
     clock = LamportClock(queue.path.with_name("clock.json"), floor=queue.max_lamport)
     return Drainer(queue, clock, server_url=url, token=TOKEN, settings=settings, **kw).run()
 
@@ -159,7 +159,7 @@ def test_429_retry_after_is_honoured(server, ingest, queue) -> None:
 def test_timeout_then_duplicate_counts_once(server, ingest, queue) -> None:
     queue.append_many([envelope(i) for i in range(1, 4)])
     ingest.script = [lambda: time.sleep(0.6)]
-    settings = HttpSettings(
+    settings = DeliverySettings(
         timeout=0.2, backoff_base=0.3, backoff_max=0.6, max_attempts=6, deadline=10.0, batch_size=10
     )
     report = drain(queue, server.url_for(""), settings)
@@ -263,7 +263,7 @@ def test_413_halves_the_batch(server, ingest, queue) -> None:
     ingest.script = [Response("too big", status=413)]
     report = drain(queue, server.url_for(""))
     assert report.outcome == "drained" and report.delivered == 4
-    one = HttpSettings(**{**FAST.__dict__, "batch_size": 1})
+    one = DeliverySettings(**{**FAST.__dict__, "batch_size": 1})
     queue.append(envelope(9))
     ingest.script = [Response("too big", status=413)]
     report = drain(queue, server.url_for(""), one)
@@ -313,10 +313,12 @@ def test_due_only_skips_events_waiting_for_backoff(server, ingest, queue) -> Non
 
 def test_backoff_and_retry_after_parsing() -> None:
     import random
+    from dataclasses import replace
 
     rng = random.Random(7)
-    settings = HttpSettings(backoff_base=1.0, backoff_max=4.0)
-    delays = [backoff_delay(n, settings, rng=rng) for n in range(1, 6)]
+    settings = DeliverySettings(backoff_base=1.0, backoff_max=4.0)
+    policy = replace(settings.backoff(), random=rng.random)
+    delays = [policy.delay(n - 1) for n in range(1, 6)]
     assert 0.5 <= delays[0] <= 1.0 and all(2.0 <= d <= 4.0 for d in delays[2:])
     assert retry_after_seconds("2") == 2.0
     assert retry_after_seconds(None) is None and retry_after_seconds("soon") is None
@@ -325,13 +327,13 @@ def test_backoff_and_retry_after_parsing() -> None:
 
 
 def test_settings_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    from spec_kitty_cli.errors import CliError
+    from spec_kitty_bodysync.errors import SettingsError
 
     monkeypatch.setenv("SPEC_KITTY_SYNC_BACKOFF_BASE", "0.01")
     monkeypatch.setenv("SPEC_KITTY_SYNC_BATCH_SIZE", "5000")
-    settings = HttpSettings.from_env()
+    settings = DeliverySettings.from_env()
     assert settings.backoff_base == 0.01 and settings.batch_size == 1000
     monkeypatch.setenv("SPEC_KITTY_SYNC_MAX_ATTEMPTS", "zero")
-    with pytest.raises(CliError) as info:
-        HttpSettings.from_env()
+    with pytest.raises(SettingsError) as info:
+        DeliverySettings.from_env()
     assert info.value.code == "SYNC_SETTING_INVALID"

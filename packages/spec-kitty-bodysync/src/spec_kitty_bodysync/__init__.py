@@ -10,7 +10,10 @@ Public API::
     collect_artifacts -> CollectedArtifacts(artifacts: Artifact..., skipped: SkippedArtifact...)
     HttpTransport, Transport, UploadOutcome, parse_retry_after, PUSH_CONTENT_PATH
     drain -> DrainReport, Backoff
-    errors: BodySyncError and its subclasses
+    errors: BodySyncError and its subclasses (DeliveryError and its subclasses included)
+
+The delivery mechanism shared with the CLI's event queue (settings, server URL and token,
+backoff, the httpx client with its limits) is the subpackage ``spec_kitty_bodysync.delivery``.
 
 Heavy modules (httpx, spec_kitty_gate) are imported only where they are used.
 """
@@ -19,7 +22,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._backoff import Backoff
 from ._bulk import IMPORT_FIELDS, SOURCE_KEY, BulkImport
 from ._collect import Artifact, CollectedArtifacts, SkippedArtifact, collect_artifacts
 from ._drain import DrainFailure, DrainReport, drain
@@ -34,26 +36,30 @@ from ._namespace import (
 from ._queue import BodyQueue
 from ._schema import SCHEMA_VERSION, TABLE
 from ._task import BodyUploadTask, EnqueueResult, TaskState
-from ._transport import (
-    PUSH_CONTENT_PATH,
-    HttpTransport,
-    Transport,
-    UploadOutcome,
-    parse_retry_after,
-)
+from ._transport import PUSH_CONTENT_PATH, HttpTransport, Transport, UploadOutcome
+from .delivery import Backoff, parse_retry_after
 from .errors import (
+    AnswerInvalidError,
+    AnswerTooLargeError,
     ArtifactPathError,
     BodySyncError,
     BodyTooLargeError,
+    DeadlineExceededError,
+    DeliveryError,
     NamespaceError,
     QueueError,
     QueueSchemaError,
+    RedirectRefusedError,
+    ServerUnreachableError,
+    SettingsError,
     TaskInvalidError,
     UploadAuthError,
 )
 
 # Plain sorted() order (the monorepo convention test), not ruff's constants-first order.
 __all__ = [  # noqa: RUF022
+    "AnswerInvalidError",
+    "AnswerTooLargeError",
     "Artifact",
     "ArtifactPathError",
     "Backoff",
@@ -63,6 +69,8 @@ __all__ = [  # noqa: RUF022
     "BodyUploadTask",
     "BulkImport",
     "CollectedArtifacts",
+    "DeadlineExceededError",
+    "DeliveryError",
     "DrainFailure",
     "DrainReport",
     "EnqueueResult",
@@ -75,8 +83,11 @@ __all__ = [  # noqa: RUF022
     "PUSH_CONTENT_PATH",
     "QueueError",
     "QueueSchemaError",
+    "RedirectRefusedError",
     "SCHEMA_VERSION",
     "SOURCE_KEY",
+    "ServerUnreachableError",
+    "SettingsError",
     "SkippedArtifact",
     "TABLE",
     "TaskInvalidError",

@@ -14,11 +14,11 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from ._backoff import Backoff
 from ._namespace import content_hash
 from ._queue import BodyQueue
 from ._task import BodyUploadTask
 from ._transport import Transport, UploadOutcome
+from .delivery import Backoff
 
 __all__ = ["DrainFailure", "DrainReport", "drain"]
 
@@ -215,9 +215,7 @@ def _record(
         queue.mark_dead_letter(task.row_id, reason=reason)
         tally.fail(task, "dead_letter", reason)
         return True
-    delay = outcome.retry_after
-    if delay is None:
-        delay = policy.delay(task.retry_count)
+    delay = policy.wait(task.retry_count, outcome.retry_after)
     queue.mark_retry(task.row_id, error=outcome.reason, next_attempt_at=stamp + delay)
     tally.retried += 1
     return False

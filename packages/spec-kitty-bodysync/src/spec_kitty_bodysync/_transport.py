@@ -1,29 +1,30 @@
 """HttpTransport: POST one body to `{server}/api/dossier/push-content/`, classify the answer.
 
-201 stored and 200 already present are delivered. 401 raises ``UploadAuthError``: the token is
-wrong for every body, so the drain stops without touching a row. 408, 429 and 5xx, timeouts and
-refused connections are retried (Retry-After honoured). Every other 4xx is a permanent refusal
-of that body (dead letter, reason kept). Anything else (1xx, 3xx, other 2xx) cannot be confirmed
-as stored, so it is retried.
+The request goes through the one delivery client (``spec_kitty_bodysync.delivery.HttpClient``:
+https or loopback http only, no redirects, the deadline enforced during the request, the answer
+capped after decompression). 201 stored and 200 already present are delivered, once the answer
+is checked: a JSON object whose ``status`` (if any) is ``stored``/``already_exists`` and whose
+``artifact_path``/``content_hash`` (if any) echo what was sent, else AnswerInvalidError. 401
+raises ``UploadAuthError``: the token is wrong for every body, so the drain stops without
+touching a row; so do a redirect, a too large or malformed answer and the run's deadline (the
+``DeliveryError``s). 408, 429 and 5xx, per-request timeouts and refused connections are retried
+(Retry-After honoured). Every other 4xx is a permanent refusal of that body (dead letter, reason
+kept). Anything else (1xx, other 2xx) cannot be confirmed as stored, so it is retried.
 """
 
 from __future__ import annotations
 
-import email.utils
 import json
-import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import Any, Literal, Protocol
 
-from .errors import UploadAuthError
-
-if TYPE_CHECKING:
-    import httpx
+from .delivery import DeliverySettings, HttpClient, Reply, parse_retry_after
+from .errors import AnswerInvalidError, ServerUnreachableError, UploadAuthError
 
 __all__ = ["PUSH_CONTENT_PATH", "HttpTransport", "Transport", "UploadOutcome", "parse_retry_after"]
 
 PUSH_CONTENT_PATH = "/api/dossier/push-content/"
-MAX_RETRY_AFTER = 3600.0
+_ECHOED = ("artifact_path", "content_hash")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,33 +69,12 @@ class Transport(Protocol):
     def send(self, payload: dict[str, Any]) -> UploadOutcome: ...
 
 
-def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or an HTTP date), capped at one hour."""
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        seconds = float(text)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            return None
-        seconds = when.timestamp() - (time.time() if now is None else now)
-    if seconds != seconds:  # NaN
-        return None
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
-
-
-def _describe(response: httpx.Response) -> str:
+def _describe(reply: Reply) -> str:
     """``HTTP 400 validation_error: detail`` from the server's JSON error, else the raw text."""
-    head = f"HTTP {response.status_code}"
-    try:
-        body = response.json()
-    except ValueError:
-        text = response.text.strip()[:200]
+    head = f"HTTP {reply.status}"
+    body = reply.json()
+    if body is None:
+        text = reply.text(200)
         return f"{head}: {text}" if text else head
     if isinstance(body, dict):
         parts = [str(body[k]) for k in ("error", "status", "detail", "message") if body.get(k)]
@@ -103,32 +83,50 @@ def _describe(response: httpx.Response) -> str:
     return f"{head}: {json.dumps(body)[:200]}"
 
 
-def classify(response: httpx.Response, *, now: float | None = None) -> UploadOutcome:
+def _check_stored(reply: Reply, payload: dict[str, Any]) -> None:
+    """AnswerInvalidError unless a 200/201 answer is a JSON object that matches the upload."""
+    body = reply.json()
+    problem = None
+    if not isinstance(body, dict):
+        problem = "is not a JSON object"
+    elif body.get("status", "stored") not in ("stored", "already_exists"):
+        problem = "has a status other than stored/already_exists"
+    else:
+        for key in _ECHOED:
+            if key in body and body[key] != payload.get(key):
+                problem = f"names another {key} than the one sent"
+    if problem is not None:
+        raise AnswerInvalidError(
+            f"the push-content answer (HTTP {reply.status}) {problem}; the body stays queued",
+            details={
+                "url": reply.url,
+                "status": reply.status,
+                "artifact": payload.get("artifact_path"),
+            },
+        )
+
+
+def classify(reply: Reply, payload: dict[str, Any] | None = None) -> UploadOutcome:
     """Map one push-content answer to an outcome (401 raises UploadAuthError)."""
-    code = response.status_code
-    reason = _describe(response)
-    if code == 201:
-        return UploadOutcome.delivered(status_code=code, reason="stored")
-    if code == 200:
-        return UploadOutcome.delivered(status_code=code, reason="already_exists")
+    code = reply.status
+    reason = _describe(reply)
+    if code in (200, 201):
+        _check_stored(reply, payload or {})
+        return UploadOutcome.delivered(
+            status_code=code, reason="stored" if code == 201 else "already_exists"
+        )
     if code == 401:
         raise UploadAuthError(
             f"the server refused the token ({reason}); run `spec-kitty auth` and sync again",
-            details={
-                "status_code": code,
-                "url": str(response.request.url),
-                "hint": "spec-kitty auth",
-            },
+            details={"status_code": code, "url": reply.url, "hint": "spec-kitty auth"},
         )
     if code in (408, 429) or 500 <= code <= 599:
-        after = parse_retry_after(response.headers.get("Retry-After"), now=now)
+        after = reply.retry_after
         if after is None and code == 429:
-            try:
-                body = response.json()
-                raw = body.get("retry_after") if isinstance(body, dict) else None
-                after = parse_retry_after(None if raw is None else str(raw), now=now)
-            except ValueError:
-                after = None
+            body = reply.json()
+            raw = body.get("retry_after") if isinstance(body, dict) else None
+            if isinstance(raw, (int, float, str)) and not isinstance(raw, bool):
+                after = parse_retry_after(str(raw))
         return UploadOutcome.retry(reason=reason, status_code=code, after=after)
     if 400 <= code <= 499:
         return UploadOutcome.dead_letter(reason=reason, status_code=code)
@@ -136,52 +134,45 @@ def classify(response: httpx.Response, *, now: float | None = None) -> UploadOut
 
 
 class HttpTransport:
-    """Sends push-content requests with one pooled httpx client (close() or use `with`)."""
+    """Sends push-content requests through one pooled HttpClient (close() or use `with`).
 
-    def __init__(self, server_url: str, token: str, *, timeout: float = 30.0) -> None:
+    ``deadline`` (absolute ``time.monotonic()``, None: only the per-request timeout) bounds
+    every request; passing it raises DeadlineExceededError out of ``send``.
+    """
+
+    def __init__(
+        self,
+        server_url: str,
+        token: str,
+        *,
+        timeout: float | None = None,
+        settings: DeliverySettings | None = None,
+        deadline: float | None = None,
+    ) -> None:
+        base = settings or DeliverySettings()
+        if timeout is not None:
+            base = DeliverySettings(**{**base.__dict__, "timeout": timeout})
+        self.settings = base
+        self.deadline = deadline
         self.url = server_url.rstrip("/") + PUSH_CONTENT_PATH
-        self._token = token
-        self.timeout = timeout
-        self._client: httpx.Client | None = None
-
-    def _http(self) -> httpx.Client:
-        if self._client is None:
-            import socket
-
-            import httpx
-
-            # TCP_NODELAY: headers and body leave in two writes; without it Nagle and the
-            # peer's delayed ACK add ~40 ms to every upload on a keep-alive connection.
-            nodelay = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
-            self._client = httpx.Client(
-                transport=httpx.HTTPTransport(socket_options=nodelay),
-                timeout=self.timeout,
-                follow_redirects=False,
-                headers={
-                    "Authorization": f"Bearer {self._token}",
-                    "Content-Type": "application/json",
-                    "Accept": "application/json",
-                    "User-Agent": "spec-kitty-bodysync",
-                },
-            )
-        return self._client
+        self._client = HttpClient(server_url, token, base, user_agent="spec-kitty-bodysync")
 
     def send(self, payload: dict[str, Any]) -> UploadOutcome:
-        import httpx
-
         body = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         try:
-            response = self._http().post(self.url, content=body.encode("utf-8"))
-        except httpx.TimeoutException as exc:
-            return UploadOutcome.retry(reason=f"timeout: {exc!r}", unreachable=True)
-        except httpx.TransportError as exc:
-            return UploadOutcome.retry(reason=f"unreachable: {exc!r}", unreachable=True)
-        return classify(response)
+            reply = self._client.post(
+                PUSH_CONTENT_PATH,
+                body.encode("utf-8"),
+                headers={"Content-Type": "application/json"},
+                deadline=self.deadline,
+            )
+        except ServerUnreachableError as exc:
+            kind = "timeout" if "Timeout" in str(exc.details.get("reason")) else "unreachable"
+            return UploadOutcome.retry(reason=f"{kind}: {exc.message}", unreachable=True)
+        return classify(reply, payload)
 
     def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        self._client.close()
 
     def __enter__(self) -> HttpTransport:
         return self

@@ -1,4 +1,4 @@
-"""SaaS server settings: URL and bearer token.
+"""The SaaS server URL and bearer token: the one place both queues (and `auth`) read them.
 
 Sources, first match wins per value:
 
@@ -8,7 +8,10 @@ Sources, first match wins per value:
        {"server_url": "https://…", "token": "…", "saved_at": "…"}
 
 The token is never printed, logged or put into an error message. Only http(s) URLs without
-user info, query or fragment are accepted; a trailing slash is dropped.
+user info, query or fragment are accepted; a trailing slash is dropped. Plain ``http://`` is
+accepted only for a loopback host (``localhost``, 127.0.0.0/8, ``::1``): anything else would
+send the bearer token in clear text (SERVER_URL_INSECURE, refused here at configuration and
+again by the HTTP client at send time).
 """
 
 from __future__ import annotations
@@ -20,11 +23,28 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import CliError
+from ..errors import SettingsError
 
 CREDENTIALS_FILE = "credentials.json"
 SERVER_ENV = "SPEC_KITTY_SERVER_URL"
 TOKEN_ENV = "SPEC_KITTY_TOKEN"  # noqa: S105 - the variable name, not a secret
+MAX_TOKEN_CHARS = 8192
+MAX_URL_CHARS = 2048
+
+__all__ = [
+    "SERVER_ENV",
+    "TOKEN_ENV",
+    "credentials_path",
+    "delete_credentials",
+    "is_loopback_host",
+    "normalize_server_url",
+    "read_credentials",
+    "require_secure_url",
+    "resolve_server",
+    "server_settings",
+    "validate_token",
+    "write_credentials",
+]
 
 
 def credentials_path() -> Path:
@@ -33,11 +53,56 @@ def credentials_path() -> Path:
     return user_state_dir() / CREDENTIALS_FILE
 
 
+def is_loopback_host(host: str | None) -> bool:
+    """True for ``localhost`` and loopback IP literals (127.0.0.0/8, ::1)."""
+    import ipaddress
+
+    if not host:
+        return False
+    name = host.strip("[]").rstrip(".").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def require_secure_url(url: str) -> None:
+    """SERVER_URL_INSECURE unless ``url`` is https, or http to a loopback host."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        parts, host = None, None
+    if parts is not None and (
+        parts.scheme == "https" or (parts.scheme == "http" and is_loopback_host(host))
+    ):
+        return
+    raise SettingsError(
+        f"refusing to send the token to {url!r}: plain http:// is allowed only for a loopback "
+        "host (localhost, 127.0.0.1, ::1); use https://",
+        code="SERVER_URL_INSECURE",
+        details={"url": url, "host": host, "hint": "use an https:// server URL"},
+    )
+
+
 def normalize_server_url(url: str) -> str:
-    """Validate a server URL (http/https, a host, no user info/query/fragment); strip the '/'."""
+    """Validate a server URL (https, or http to loopback; a host; no user info/query/fragment).
+
+    Returns it without the trailing '/'. SERVER_URL_INVALID or SERVER_URL_INSECURE otherwise.
+    """
     from urllib.parse import urlsplit
 
     text = url.strip()
+    if len(text) > MAX_URL_CHARS or any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise SettingsError(
+            f"invalid server URL: longer than {MAX_URL_CHARS} characters or has control characters",
+            code="SERVER_URL_INVALID",
+            details={"url": text[:200]},
+        )
     try:
         parts = urlsplit(text)
         port_ok = parts.port is None or 0 < parts.port < 65536
@@ -55,20 +120,26 @@ def normalize_server_url(url: str) -> str:
     elif parts.query or parts.fragment:
         problem = "the URL must not have a query or fragment"
     if problem is not None:
-        raise CliError(
-            "SERVER_URL_INVALID", f"invalid server URL {text!r}: {problem}", details={"url": text}
+        raise SettingsError(
+            f"invalid server URL {text!r}: {problem}",
+            code="SERVER_URL_INVALID",
+            details={"url": text},
         )
+    require_secure_url(text)
     return text.rstrip("/")
 
 
 def validate_token(token: str) -> str:
     text = token.strip()
     if not text:
-        raise CliError("AUTH_TOKEN_EMPTY", "the token is empty", details={})
-    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text):
-        raise CliError(
-            "AUTH_TOKEN_INVALID",
-            "the token contains whitespace or control characters",
+        raise SettingsError("the token is empty", code="AUTH_TOKEN_EMPTY", details={})
+    if len(text) > MAX_TOKEN_CHARS or any(
+        ch.isspace() or ord(ch) < 32 or ord(ch) == 127 or not ch.isascii() for ch in text
+    ):
+        raise SettingsError(
+            f"the token contains whitespace, control or non-ASCII characters, or is longer "
+            f"than {MAX_TOKEN_CHARS} characters",
+            code="AUTH_TOKEN_INVALID",
             details={"length": len(text)},
         )
     return text
@@ -82,24 +153,26 @@ def read_credentials() -> dict[str, Any] | None:
     except FileNotFoundError:
         return None
     if os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise CliError(
-            "CREDENTIALS_INSECURE",
+        raise SettingsError(
             f"{path} is readable by other users; run `chmod 600 {path}` or `spec-kitty auth "
             "login` again",
+            code="CREDENTIALS_INSECURE",
             details={"file": str(path), "mode": oct(stat.S_IMODE(mode))},
         )
     try:
+        if path.stat().st_size > 64 * 1024:
+            raise ValueError("larger than 64 KiB")
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise CliError(
-            "CREDENTIALS_DAMAGED",
+    except (OSError, ValueError, RecursionError) as exc:
+        raise SettingsError(
             f"{path} is not valid JSON; run `spec-kitty auth login` again",
+            code="CREDENTIALS_DAMAGED",
             details={"file": str(path), "reason": type(exc).__name__},
         ) from exc
     if not isinstance(data, dict):
-        raise CliError(
-            "CREDENTIALS_DAMAGED",
+        raise SettingsError(
             f"{path} must hold a JSON object; run `spec-kitty auth login` again",
+            code="CREDENTIALS_DAMAGED",
             details={"file": str(path)},
         )
     return data
@@ -145,7 +218,7 @@ def server_settings() -> dict[str, Any]:
 
 
 def resolve_server() -> tuple[str, str]:
-    """(server_url, token) for the SaaS; CliError SYNC_NOT_CONFIGURED when either is absent."""
+    """(server_url, token) for the SaaS; SettingsError SYNC_NOT_CONFIGURED when either is absent."""
     stored = read_credentials() or {}
     url = os.environ.get(SERVER_ENV) or stored.get("server_url")
     token = os.environ.get(TOKEN_ENV) or stored.get("token")
@@ -155,10 +228,10 @@ def resolve_server() -> tuple[str, str]:
             for name, value in (("server_url", url), ("token", token))
             if not isinstance(value, str) or not value
         ]
-        raise CliError(
-            "SYNC_NOT_CONFIGURED",
+        raise SettingsError(
             "no SaaS server configured: run `spec-kitty auth login --server URL --token-stdin` "
             f"or set {SERVER_ENV} and {TOKEN_ENV}",
+            code="SYNC_NOT_CONFIGURED",
             details={"missing": missing, "hint": "spec-kitty auth login"},
         )
     return normalize_server_url(url), validate_token(token)

@@ -24,13 +24,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .._http import (
-    HttpSettings,
-    backoff_delay,
-    describe_exception,
-    new_client,
-    transient_exceptions,
+from spec_kitty_bodysync.delivery import TRANSIENT_STATUS, DeliverySettings, HttpClient, Reply
+from spec_kitty_bodysync.errors import (
+    DeadlineExceededError,
+    DeliveryError,
+    ServerUnreachableError,
 )
+
 from ._clock import LamportClock
 from ._drain_report import Answer, DrainReport, details_list, reason_of, remote_clock
 from ._queue import EventQueue
@@ -52,17 +52,15 @@ class Drainer:
         *,
         server_url: str,
         token: str,
-        settings: HttpSettings,
+        settings: DeliverySettings,
         progress: Progress | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.queue, self.clock, self.settings = queue, clock, settings
+        self.server_url, self._token = server_url, token
         self.url = server_url.rstrip("/") + BATCH_PATH
-        self.headers = {
-            "Authorization": f"Bearer {token}",
-            "Content-Type": "application/json",
-            "Content-Encoding": "gzip",
-        }
+        self.headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+        self.backoff = settings.backoff()
         self.progress, self.sleep = progress, sleep
         self.report = DrainReport()
         self.deadline = 0.0
@@ -73,7 +71,10 @@ class Drainer:
         report.total_pending = self.queue.counts()["pending"]
         self.deadline = time.monotonic() + self.settings.deadline
         cursor, size = 0, self.settings.batch_size
-        with new_client(self.settings) as client:
+        from .._version import __version__
+
+        agent = f"spec-kitty/{__version__}"
+        with HttpClient(self.server_url, self._token, self.settings, user_agent=agent) as client:
             while True:
                 due = time.time() if due_only else None
                 batch = self.queue.pending(after_seq=cursor, limit=size, due_before=due)
@@ -121,7 +122,7 @@ class Drainer:
         return good
 
     def _deliver(
-        self, client: Any, batch: list[StoredEvent]
+        self, client: HttpClient, batch: list[StoredEvent]
     ) -> tuple[Answer | None, list[StoredEvent]]:
         """Send ``batch`` until answered; returns the last answer and the events it covered."""
         answer: Answer | None = None
@@ -149,7 +150,7 @@ class Drainer:
     def _stop(self, code: str, error: str | None) -> None:
         self.report.error_code, self.report.error = code, error
 
-    def _post(self, client: Any, batch: list[StoredEvent]) -> Answer:
+    def _post(self, client: HttpClient, batch: list[StoredEvent]) -> Answer:
         body = gzip.compress(
             json.dumps({"events": [e.envelope for e in batch]}, ensure_ascii=False).encode(),
             compresslevel=5,
@@ -160,15 +161,20 @@ class Drainer:
             self.report.requests += 1
             retry_after: float | None = None
             try:
-                resp = client.post(self.url, content=body, headers=self.headers)
-            except transient_exceptions() as exc:
-                error = f"{describe_exception(exc)} (POST {self.url})"
+                reply = client.post(BATCH_PATH, body, headers=self.headers, deadline=self.deadline)
+            except ServerUnreachableError as exc:
+                error, code = exc.message, "SYNC_SERVER_UNAVAILABLE"
+            except DeadlineExceededError as exc:
+                error, code = exc.message, exc.code
+            except DeliveryError as exc:  # a redirect, an oversized or undecodable answer
+                self._stop(exc.code, exc.message)
+                return Answer(kind="fatal", error=exc.message)
             else:
-                answer, retry_after = self._classify(resp)
+                answer, retry_after = self._classify(reply)
                 if answer is not None:
                     return answer
-                error = f"HTTP {resp.status_code} from {self.url}"
-            delay = max(backoff_delay(attempt, self.settings), retry_after or 0.0)
+                error, code = f"HTTP {reply.status} from {self.url}", "SYNC_SERVER_UNAVAILABLE"
+            delay = self.backoff.wait(attempt - 1, retry_after)
             self.queue.apply(
                 [
                     Outcome(
@@ -182,40 +188,29 @@ class Drainer:
             )
             out_of_time = time.monotonic() + delay > self.deadline
             if attempt >= self.settings.max_attempts or out_of_time:
-                self._stop("SYNC_SERVER_UNAVAILABLE", error)
+                self._stop(code, error)
                 self.report.deferred += len(batch)
                 self._tick(len(batch))
                 return Answer(kind="gave_up", error=error)
             self.sleep(delay)
 
-    def _classify(self, resp: Any) -> tuple[Answer | None, float | None]:
+    def _classify(self, reply: Reply) -> tuple[Answer | None, float | None]:
         """An answer to act on, or (None, retry_after) for a transient failure."""
-        code = resp.status_code
-        text = resp.text[:300]
+        code = reply.status
         if code in (200, 201, 202):
-            try:
-                body = resp.json()
-            except ValueError:
-                body = None
+            body = reply.json()
             if isinstance(body, dict) and isinstance(body.get("results"), list):
                 return Answer(kind="ok", status=code, body=body), None
             return None, None
+        text = reply.text()
         if code == 400:
-            try:
-                body = resp.json()
-            except ValueError:
-                body = None
             return Answer(
-                kind="bad_request", status=code, body=body, error=f"HTTP 400: {text}"
+                kind="bad_request", status=code, body=reply.json(), error=f"HTTP 400: {text}"
             ), None
         if code == 413:
             return Answer(kind="too_large", status=code, error=f"HTTP 413: {text}"), None
-        from .._http import TRANSIENT_STATUS
-
         if code in TRANSIENT_STATUS:
-            from spec_kitty_bodysync import parse_retry_after  # the one Retry-After parser
-
-            return None, parse_retry_after(resp.headers.get("Retry-After"))
+            return None, reply.retry_after
         error = f"HTTP {code} from {self.url}: {text}"
         self._stop(_FATAL_CODES.get(code, "SYNC_HTTP_ERROR"), error)
         if code == 412:

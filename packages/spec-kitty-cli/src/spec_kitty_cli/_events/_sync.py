@@ -6,7 +6,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .._http import HttpSettings
+from spec_kitty_bodysync.delivery import DeliverySettings
+
 from ..errors import CliError
 from ._clock import CLOCK_FILE, LamportClock
 from ._delivery import Drainer, Progress
@@ -21,7 +22,7 @@ def drain_checkout(
     *,
     server_url: str,
     token: str,
-    settings: HttpSettings | None = None,
+    settings: DeliverySettings | None = None,
     progress: Progress | None = None,
     due_only: bool = False,
 ) -> DrainReport:
@@ -50,7 +51,7 @@ def drain_checkout(
                 clock,
                 server_url=server_url,
                 token=token,
-                settings=settings or HttpSettings.from_env(),
+                settings=settings or DeliverySettings.from_env(),
                 progress=progress,
             )
             report = drainer.run(due_only=due_only)

@@ -28,7 +28,7 @@ def auth() -> None:
 @json_option
 def login(server_url: str, token_stdin: bool, as_json: bool) -> None:
     """Save the server URL and token (file mode 0600; the token is never printed)."""
-    from .._auth import normalize_server_url, validate_token, write_credentials
+    from spec_kitty_bodysync.delivery import normalize_server_url, validate_token, write_credentials
 
     url = normalize_server_url(server_url)
     if token_stdin:
@@ -58,7 +58,7 @@ def login(server_url: str, token_stdin: bool, as_json: bool) -> None:
 @json_option
 def status(as_json: bool) -> None:
     """Show the server URL, whether a token is set, and where each comes from."""
-    from .._auth import server_settings
+    from spec_kitty_bodysync.delivery import server_settings
 
     data = server_settings()
 
@@ -78,7 +78,12 @@ def logout(as_json: bool) -> None:
     """Delete the stored credentials (environment variables still apply)."""
     import os
 
-    from .._auth import SERVER_ENV, TOKEN_ENV, credentials_path, delete_credentials
+    from spec_kitty_bodysync.delivery import (
+        SERVER_ENV,
+        TOKEN_ENV,
+        credentials_path,
+        delete_credentials,
+    )
 
     removed = delete_credentials()
     env = [name for name in (SERVER_ENV, TOKEN_ENV) if os.environ.get(name)]

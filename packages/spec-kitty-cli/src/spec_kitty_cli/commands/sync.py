@@ -2,8 +2,9 @@
 
 `sync now` drains the event queue (`.kittify/state/events.db`) in gated batches to
 `POST {server}/api/v1/events/batch/`, then drains artifact bodies through
-``spec_kitty_cli.commands.sync_bodies.drain_bodies_for_checkout(root, *, progress) -> dict``
-(bodies go only after every event was answered: the SaaS needs the index events first).
+:func:`spec_kitty_cli.commands.sync_bodies.drain_bodies_for_checkout` (bodies go only after
+every event was answered: the SaaS needs the index events first). Both go through the one
+delivery mechanism, ``spec_kitty_bodysync.delivery`` (settings, backoff, HTTP client, limits).
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from .._lazy import LazyGroup
 from .._output import json_option, success
 from ..errors import CliError
 
-BODIES_MODULE = "spec_kitty_cli.commands.sync_bodies"
-BODIES_DRAIN = "drain_bodies_for_checkout"
 LONG_DRAIN = 200  # show a progress bar from this many items on (TTY, not --json)
-_FIXABLE = {
+_FIXABLE = {  # the rest (server unreachable, too slow, answers too large or malformed): exit 1
+    "SERVER_URL_INSECURE",
+    "SYNC_REDIRECT_REFUSED",
     "SYNC_AUTH_FAILED",
     "SYNC_ENDPOINT_NOT_FOUND",
     "SYNC_PROTOCOL_MISMATCH",
@@ -38,7 +39,11 @@ _FIXABLE = {
     lazy={
         "now": ("spec_kitty_cli.commands.sync", "now", "Deliver queued events, then bodies."),
         "status": ("spec_kitty_cli.commands.sync", "status", "Show queue counts and last error."),
-        "bodies": (BODIES_MODULE, "bodies", "Artifact body sync queue (dossier bodies)."),
+        "bodies": (
+            "spec_kitty_cli.commands.sync_bodies",
+            "bodies",
+            "Artifact body sync queue (dossier bodies).",
+        ),
         "events": ("spec_kitty_cli.commands.sync_events", "events", "List queued events."),
     },
 )
@@ -79,20 +84,11 @@ def _progress(enabled: bool) -> Iterator[Callable[[str], Callable[[int, int], No
 
 
 def drain_bodies(root: Path, progress: Callable[[int, int], None] | None) -> dict[str, Any]:
-    """Run the body sync drain if the body sync command is installed."""
-    import importlib
+    """Run the body sync drain; a structured failure becomes ``{"status": "failed", ...}``."""
+    from .sync_bodies import drain_bodies_for_checkout
 
     try:
-        module = importlib.import_module(BODIES_MODULE)
-    except ModuleNotFoundError as exc:
-        if exc.name != BODIES_MODULE:
-            raise
-        module = None
-    drain = getattr(module, BODIES_DRAIN, None)
-    if drain is None:
-        return {"status": "unavailable", "reason": f"{BODIES_MODULE}.{BODIES_DRAIN} not found"}
-    try:
-        report = drain(root, progress=progress)
+        report = drain_bodies_for_checkout(root, progress=progress)
     except Exception as exc:
         from spec_kitty_identity import as_structured
 
@@ -118,7 +114,8 @@ def now(events_only: bool, as_json: bool) -> None:
     bounds; what is left stays queued for the next run. Exit 0 when everything was accepted,
     1 when the server could not be reached, 2 when the server or the gate rejected events.
     """
-    from .._auth import resolve_server
+    from spec_kitty_bodysync.delivery import resolve_server
+
     from .._events import drain_checkout
     from .._events._sync import queue_status
     from .._project import checkout_root
@@ -232,7 +229,8 @@ def body_counts(root: Path) -> dict[str, Any]:
 
 def status_data(root: Path) -> dict[str, Any]:
     """What `sync status --json` reports for a checkout (never the token)."""
-    from .._auth import server_settings
+    from spec_kitty_bodysync.delivery import server_settings
+
     from .._events._sync import queue_status
 
     settings = server_settings()

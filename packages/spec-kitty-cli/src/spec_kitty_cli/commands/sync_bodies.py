@@ -33,11 +33,12 @@ Progress = Callable[[int, int], None]
 
 def server_settings() -> tuple[str, str] | None:
     """(url, token) from `spec-kitty auth` / the environment, or None when not configured."""
-    from .._auth import resolve_server
+    from spec_kitty_bodysync.delivery import resolve_server
+    from spec_kitty_bodysync.errors import SettingsError
 
     try:
         return resolve_server()
-    except CliError as exc:
+    except SettingsError as exc:
         if exc.code == "SYNC_NOT_CONFIGURED":
             return None
         raise

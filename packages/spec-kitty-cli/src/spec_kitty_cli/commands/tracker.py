@@ -65,45 +65,47 @@ class _Api:
     """POSTs JSON to the tracker endpoints with bounded retries on transient failures."""
 
     def __init__(self, server_url: str, token: str) -> None:
-        from .._http import HttpSettings, new_client
+        from spec_kitty_bodysync.delivery import DeliverySettings, HttpClient
+
+        from .._version import __version__
 
         self.base = server_url.rstrip("/") + API
-        self.settings = HttpSettings.from_env()
-        self.client = new_client(self.settings)
-        self.auth = {"Authorization": f"Bearer {token}"}
+        self.settings = DeliverySettings.from_env()
+        self.backoff = self.settings.backoff()
+        self.client = HttpClient(
+            server_url, token, self.settings, user_agent=f"spec-kitty/{__version__}"
+        )
 
     def close(self) -> None:
         self.client.close()
 
     def post(self, name: str, body: dict[str, Any], *, idempotency_key: str | None = None) -> Any:
-        from spec_kitty_bodysync import parse_retry_after
+        import json
 
-        from .._http import (
-            TRANSIENT_STATUS,
-            backoff_delay,
-            describe_exception,
-            transient_exceptions,
-        )
+        from spec_kitty_bodysync.delivery import TRANSIENT_STATUS
+        from spec_kitty_bodysync.errors import ServerUnreachableError
 
+        path = API + name + "/"
         url = self.base + name + "/"
-        headers = dict(self.auth)
+        headers = {"Content-Type": "application/json"}
         if idempotency_key is not None:
             headers["Idempotency-Key"] = idempotency_key
+        content = json.dumps(body).encode()
         deadline = time.monotonic() + self.settings.deadline
         for attempt in range(1, self.settings.max_attempts + 1):
             retry_after = None
             try:
-                resp = self.client.post(url, json=body, headers=headers)
-            except transient_exceptions() as exc:
-                error = describe_exception(exc)
+                reply = self.client.post(path, content, headers=headers, deadline=deadline)
+            except ServerUnreachableError as exc:
+                error = exc.message
             else:
-                if resp.status_code < 300:
-                    return self._json(resp, url)
-                if resp.status_code not in TRANSIENT_STATUS:
-                    raise self._http_error(resp, url)
-                error = f"HTTP {resp.status_code}"
-                retry_after = parse_retry_after(resp.headers.get("Retry-After"))
-            delay = max(backoff_delay(attempt, self.settings), retry_after or 0.0)
+                if reply.status < 300:
+                    return self._json(reply, url)
+                if reply.status not in TRANSIENT_STATUS:
+                    raise self._http_error(reply, url)
+                error = f"HTTP {reply.status}"
+                retry_after = reply.retry_after
+            delay = self.backoff.wait(attempt - 1, retry_after)
             if attempt == self.settings.max_attempts or time.monotonic() + delay > deadline:
                 break
             time.sleep(delay)
@@ -115,39 +117,36 @@ class _Api:
         )
 
     @staticmethod
-    def _json(resp: Any, url: str) -> dict[str, Any]:
-        try:
-            data = resp.json()
-        except ValueError:
-            data = None
+    def _json(reply: Any, url: str) -> dict[str, Any]:
+        data = reply.json()
         if not isinstance(data, dict):
             raise CliError(
                 "TRACKER_BAD_RESPONSE",
                 f"{url} did not answer with a JSON object",
-                details={"url": url, "status": resp.status_code},
+                details={"url": url, "status": reply.status},
                 operator_fixable=False,
             )
         return data
 
     @staticmethod
-    def _http_error(resp: Any, url: str) -> CliError:
-        try:
-            data = resp.json()
-        except ValueError:
-            data = {}
+    def _http_error(reply: Any, url: str) -> CliError:
+        data = reply.json()
         data = data if isinstance(data, dict) else {}
-        code = "TRACKER_AUTH_FAILED" if resp.status_code in (401, 403) else "TRACKER_BIND_FAILED"
-        message = str(data.get("message") or data.get("error") or resp.text[:200])
+        status = reply.status
+        code = "TRACKER_AUTH_FAILED" if status in (401, 403) else "TRACKER_BIND_FAILED"
+        message = str(data.get("message") or data.get("error") or reply.text(200))[:300]
         return CliError(
             code,
-            f"{url} answered HTTP {resp.status_code}: {message}",
+            f"{url} answered HTTP {status}: {message}",
             details={
                 "url": url,
-                "status": resp.status_code,
-                "server_error_code": data.get("error_code"),
+                "status": status,
+                "server_error_code": str(data.get("error_code"))[:100]
+                if data.get("error_code") is not None
+                else None,
                 "message": message,
             },
-            operator_fixable=resp.status_code < 500,
+            operator_fixable=status < 500,
         )
 
 
@@ -230,9 +229,9 @@ def bind(
     provider: str, bind_ref: str | None, select: int | None, replace: bool, as_json: bool
 ) -> None:
     """Bind this project to a tracker resource and store the binding in .kittify/config.yaml."""
+    from spec_kitty_bodysync.delivery import resolve_server
     from spec_kitty_identity import read_config, set_config_section
 
-    from .._auth import resolve_server
     from .._project import checkout_root
 
     root = checkout_root()

@@ -176,7 +176,7 @@ class DashboardData:
         for name in ("events.db", "events.db-wal", "bodies.db", "bodies.db-wal", "build.json"):
             parts.append(file_stat(state / name))
         parts.append(file_stat(self.checkout / ".kittify" / "config.yaml"))
-        from .._auth import credentials_path
+        from spec_kitty_bodysync.delivery import credentials_path
 
         parts.append(file_stat(credentials_path()))
         token = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
