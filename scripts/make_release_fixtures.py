@@ -23,6 +23,7 @@ Usage: python scripts/make_release_fixtures.py [--only 3.2.7] [--out DIR] [--cac
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -49,12 +50,30 @@ NEW_LANES = {
 RELEASES: dict[str, dict[str, Any]] = {
     "0.16.2": {"pins": [], **FEATURE, "sel": "--feature", "lanes": OLD_LANES, "fin_sel": False},
     "1.0.3": {"pins": [], **FEATURE, "sel": "--feature", "lanes": OLD_LANES},
-    "2.1.3": {"pins": OLD_PINS, **FEATURE, "sel": "--feature", "lanes": MID_LANES,
-              "done_extra": DONE_OVERRIDE},
-    "3.0.3": {"pins": OLD_PINS, **FEATURE, "sel": "--feature", "lanes": MID_LANES,
-              "done_extra": DONE_OVERRIDE, "owned": True},
-    "3.1.10": {"pins": [], **MISSION, "sel": "--mission", "lanes": NEW_LANES, "owned": True,
-               "git_init": True, "done_extra": DONE_OVERRIDE},
+    "2.1.3": {
+        "pins": OLD_PINS,
+        **FEATURE,
+        "sel": "--feature",
+        "lanes": MID_LANES,
+        "done_extra": DONE_OVERRIDE,
+    },
+    "3.0.3": {
+        "pins": OLD_PINS,
+        **FEATURE,
+        "sel": "--feature",
+        "lanes": MID_LANES,
+        "done_extra": DONE_OVERRIDE,
+        "owned": True,
+    },
+    "3.1.10": {
+        "pins": [],
+        **MISSION,
+        "sel": "--mission",
+        "lanes": NEW_LANES,
+        "owned": True,
+        "git_init": True,
+        "done_extra": DONE_OVERRIDE,
+    },
     "3.2.7": {
         "pins": [],
         **MISSION,
@@ -105,7 +124,9 @@ class Recorder:
         shown = [a.replace(str(self.base), "$WORK") for a in argv]
         self.log.append((str(cwd).replace(str(self.base), "$WORK"), shown, proc.returncode))
         if check and proc.returncode != 0:
-            raise SystemExit(f"{' '.join(shown)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+            raise SystemExit(
+                f"{' '.join(shown)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+            )
         return proc.stdout
 
 
@@ -138,10 +159,8 @@ def _kill_dashboard(project: Path) -> None:
     marker = project / ".kittify" / ".dashboard"
     lines = marker.read_text().splitlines() if marker.is_file() else []
     if len(lines) >= 4 and lines[3].strip().isdigit():
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(int(lines[3]), 15)
-        except ProcessLookupError:
-            pass
 
 
 def _write_wps(mission_dir: Path, with_lane: bool, with_refs: bool, owned: bool) -> None:
@@ -159,7 +178,16 @@ def _write_wps(mission_dir: Path, with_lane: bool, with_refs: bool, owned: bool)
         head += [f'  - "T00{n}"', 'phase: "Phase 1"', 'assignee: ""', 'agent: ""', "history:"]
         head += ['  - timestamp: "2026-01-01T00:00:00Z"', '    agent: "system"']
         head += ['    action: "Prompt generated via /spec-kitty.tasks"']
-        body = ["---", *head, "---", "", f"# Work Package Prompt: {wp} – {title}", "", title, ""]
+        body = [
+            "---",
+            *head,
+            "---",
+            "",
+            f"# Work Package Prompt: {wp} \u2013 {title}",
+            "",
+            title,
+            "",
+        ]
         (mission_dir / "tasks" / f"{wp}-{kebab}.md").write_text("\n".join(body))
     (mission_dir / "tasks.md").write_text("\n".join(tasks))
 
@@ -194,7 +222,9 @@ def drive(version: str, cfg: dict[str, Any], cache: Path, work: Path) -> dict[st
         rec.run(["git", "add", "-A"], project)
         rec.run(["git", "commit", "-q", "-m", "spec-kitty init"], project)
     created = _last_json(
-        rec.run([sk, *cfg["create"], "checkout-flow", *cfg.get("create_extra", []), "--json"], project)
+        rec.run(
+            [sk, *cfg["create"], "checkout-flow", *cfg.get("create_extra", []), "--json"], project
+        )
     )
     slug = created.get("mission_slug") or created.get("feature")
     mission_dir = project / "kitty-specs" / slug
@@ -203,7 +233,9 @@ def drive(version: str, cfg: dict[str, Any], cache: Path, work: Path) -> dict[st
     if not spec.is_file() or not spec.read_text().strip():  # the agent's /spec-kitty.specify
         spec.write_text(SPEC)
     refs = "FR-001" in spec.read_text()
-    _write_wps(mission_dir, with_lane="lane:" in readme, with_refs=refs, owned=cfg.get("owned", False))
+    _write_wps(
+        mission_dir, with_lane="lane:" in readme, with_refs=refs, owned=cfg.get("owned", False)
+    )
     sel = [cfg["sel"], slug]
     fin_sel = sel if cfg.get("fin_sel", True) else []
     rec.run([sk, *cfg["finalize"], "finalize-tasks", *fin_sel, "--json"], project)
@@ -211,13 +243,35 @@ def drive(version: str, cfg: dict[str, Any], cache: Path, work: Path) -> dict[st
     for wp, lanes in (("WP01", cfg["lanes"]["done"]), ("WP02", cfg["lanes"]["wip"])):
         for lane in lanes:
             _commit_pending(rec, project)
-            rec.run([sk, "agent", "tasks", "move-task", wp, "--to", lane, "--agent", "claude",
-                     "--note", f"fixture: {lane}", *sel,
-                     *(cfg.get("done_extra", []) if lane == "done" else []), "--json"], project)
+            rec.run(
+                [
+                    sk,
+                    "agent",
+                    "tasks",
+                    "move-task",
+                    wp,
+                    "--to",
+                    lane,
+                    "--agent",
+                    "claude",
+                    "--note",
+                    f"fixture: {lane}",
+                    *sel,
+                    *(cfg.get("done_extra", []) if lane == "done" else []),
+                    "--json",
+                ],
+                project,
+            )
     board = _last_json(rec.run([sk, "agent", "tasks", "status", *sel, "--json"], project))
     _kill_dashboard(project)
-    return {"project": project, "home": home, "slug": slug, "board": board, "rec": rec,
-            "freeze": rec.run([str(venv / "bin" / "python"), "-c", FREEZE], work)}
+    return {
+        "project": project,
+        "home": home,
+        "slug": slug,
+        "board": board,
+        "rec": rec,
+        "freeze": rec.run([str(venv / "bin" / "python"), "-c", FREEZE], work),
+    }
 
 
 def _sha(path: Path) -> str:
@@ -232,11 +286,18 @@ def export(version: str, made: dict[str, Any], out: Path) -> None:
         shutil.rmtree(target)
     (target / "overlay").mkdir(parents=True)
     git = ["git", "-C", str(project)]
-    subprocess.run([*git, "bundle", "create", "-q", str(target / "repo.bundle"), "--all"], check=True)
-    head = subprocess.run([*git, "symbolic-ref", "--short", "HEAD"], capture_output=True,
-                          text=True, check=True).stdout.strip()
-    status = subprocess.run([*git, "status", "--porcelain", "-z", "--untracked-files=all"],
-                            capture_output=True, text=True, check=True).stdout
+    subprocess.run(
+        [*git, "bundle", "create", "-q", str(target / "repo.bundle"), "--all"], check=True
+    )
+    head = subprocess.run(
+        [*git, "symbolic-ref", "--short", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    status = subprocess.run(
+        [*git, "status", "--porcelain", "-z", "--untracked-files=all"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     deleted = []
     for entry in filter(None, status.split("\0")):
         code, rel = entry[:2], entry[3:]
@@ -249,30 +310,61 @@ def export(version: str, made: dict[str, Any], out: Path) -> None:
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(project / rel, dest)
     worktrees = []
-    listing = subprocess.run([*git, "worktree", "list", "--porcelain"], capture_output=True,
-                             text=True, check=True).stdout
+    listing = subprocess.run(
+        [*git, "worktree", "list", "--porcelain"], capture_output=True, text=True, check=True
+    ).stdout
     for block in listing.strip().split("\n\n")[1:]:
         fields = dict(line.split(" ", 1) for line in block.splitlines() if " " in line)
         path = Path(fields["worktree"]).relative_to(project)
-        worktrees.append({"path": str(path), "branch": fields.get("branch", "").removeprefix("refs/heads/")})
+        worktrees.append(
+            {"path": str(path), "branch": fields.get("branch", "").removeprefix("refs/heads/")}
+        )
     home_state = made["home"] / ".spec-kitty"
     if home_state.is_dir():
-        shutil.copytree(home_state, target / "home" / ".spec-kitty",
-                        ignore=shutil.ignore_patterns("*.lock", "daemon*", "*.pid"))
+        shutil.copytree(
+            home_state,
+            target / "home" / ".spec-kitty",
+            ignore=shutil.ignore_patterns("*.lock", "daemon*", "*.pid"),
+        )
     board = {wp["id"]: wp["lane"] for wp in made["board"]["work_packages"]}
-    meta = {"version": version, "head": head, "mission_slug": made["slug"], "deleted": deleted,
-            "worktrees": worktrees, "board": board}
+    meta = {
+        "version": version,
+        "head": head,
+        "mission_slug": made["slug"],
+        "deleted": deleted,
+        "worktrees": worktrees,
+        "board": board,
+    }
     (target / "fixture.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
     files = sorted(p for p in target.rglob("*") if p.is_file())
-    lines = [f"# Fixture made by spec-kitty-cli {version}", "",
-             "Made by `scripts/make_release_fixtures.py` (see its docstring); do not edit by hand.",
-             "", "## Installed (pip freeze)", "", "```", made["freeze"].strip(), "```", "",
-             "## Commands (cwd, argv, exit code); $WORK is a temp folder, HOME=$WORK/home", "",
-             "Environment: SPEC_KITTY_NON_INTERACTIVE=1 SPEC_KITTY_ENABLE_SAAS_SYNC=1, fixed git",
-             "author/committer (Fixture Maker <fixtures@spec-kitty.invalid>).", "", "```"]
+    lines = [
+        f"# Fixture made by spec-kitty-cli {version}",
+        "",
+        "Made by `scripts/make_release_fixtures.py` (see its docstring); do not edit by hand.",
+        "",
+        "## Installed (pip freeze)",
+        "",
+        "```",
+        made["freeze"].strip(),
+        "```",
+        "",
+        "## Commands (cwd, argv, exit code); $WORK is a temp folder, HOME=$WORK/home",
+        "",
+        "Environment: SPEC_KITTY_NON_INTERACTIVE=1 SPEC_KITTY_ENABLE_SAAS_SYNC=1, fixed git",
+        "author/committer (Fixture Maker <fixtures@spec-kitty.invalid>).",
+        "",
+        "```",
+    ]
     lines += [f"[{cwd}] {' '.join(argv)}  -> {rc}" for cwd, argv, rc in rec.log]
-    lines += ["```", "", f"Board shown by the release: {json.dumps(board, sort_keys=True)}", "",
-              "## sha256", "", "```"]
+    lines += [
+        "```",
+        "",
+        f"Board shown by the release: {json.dumps(board, sort_keys=True)}",
+        "",
+        "## sha256",
+        "",
+        "```",
+    ]
     lines += [f"{_sha(p)}  {p.relative_to(target)}" for p in files]
     lines += ["```", ""]
     (target / "PROVENANCE.md").write_text("\n".join(lines))

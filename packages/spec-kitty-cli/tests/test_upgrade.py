@@ -34,7 +34,7 @@ def test_json_upgrade_then_up_to_date(run_cli: Callable[..., Any], legacy_checko
     data = result.json()
     assert data["result"] == "success" and data["status"] == "upgraded" and data["verified"]
     assert Path(data["backup_dir"]).is_dir()
-    assert data["applied"][-1]["rows_imported"] == 30
+    assert data["applied"][3]["rows_imported"] == 30
     again = run_cli("upgrade", "--json", cwd=legacy_checkout)
     assert again.exit_code == 0
     assert again.json()["status"] == "up_to_date"

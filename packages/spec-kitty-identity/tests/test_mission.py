@@ -127,7 +127,9 @@ def _valid() -> dict[str, object]:
         ({"created_at": "2026-01-01T00:00:00"}, "created_at"),
         ({"created_at": "yesterday"}, "created_at"),
         ({"friendly_name": " "}, "friendly_name"),
-        ({"mission_slug": "Bad Slug"}, "mission_slug"),
+        ({"mission_slug": "bad/slug"}, "mission_slug"),
+        ({"mission_slug": " padded"}, "mission_slug"),
+        ({"mission_slug": ".."}, "mission_slug"),
         ({"merged_wps": "WP01"}, "merged_wps"),
         ({"legacy_extras": []}, "legacy_extras"),
         ({"accepted_by": 3}, "accepted_by"),
@@ -201,3 +203,25 @@ def test_ambiguous_prefix(tmp_path: Path) -> None:
     with pytest.raises(MissionAmbiguousError) as info:
         resolve_mission(tmp_path, a.identity.mission_id[:4])
     assert info.value.details["candidates"] == ["001-alpha", "002-beta"]
+
+
+def test_existing_slug_of_a_3x_release_loads_unrenamed(tmp_path: Path) -> None:
+    """3.1/3.2 wrote `<kebab>-<mid8>` (upper-case ULID part): the slug is the mission's identity."""
+    from spec_kitty_identity import load_mission_meta, validate_mission_slug
+    from spec_kitty_identity.errors import MissionSlugError
+
+    folder = tmp_path / "kitty-specs" / "checkout-flow-01M94VNM"
+    folder.mkdir(parents=True)
+    meta = {
+        "created_at": "2026-01-01T00:00:00+00:00",
+        "friendly_name": "checkout flow",
+        "mission_id": "01M94VNMXXQ0A4Y5YH3R9N4J2K",
+        "mission_number": 1,
+        "mission_slug": "checkout-flow-01M94VNM",
+        "mission_type": "software-dev",
+        "target_branch": "main",
+    }
+    (folder / "meta.json").write_text(json.dumps(meta))
+    assert load_mission_meta(folder / "meta.json").mission_slug == "checkout-flow-01M94VNM"
+    with pytest.raises(MissionSlugError):  # new missions keep the strict rule
+        validate_mission_slug("checkout-flow-01M94VNM")

@@ -43,7 +43,7 @@ def test_ten_thousand_rows_arrive_field_by_field(repo: Path, isolated_home: Path
     queue = legacy.make_legacy_queue(_user_queue(isolated_home), rows + others)
     _project(repo)
     report = run_upgrade(repo)
-    step = report.steps[-1]
+    step = report.steps[3]
     assert (step.rows_imported, step.rows_already_present) == (10_000, 0)
     assert legacy.assert_rows_carried(queue, _canonical(repo)) == 10_000
     with BodyQueue(_canonical(repo)) as canonical:
@@ -66,7 +66,7 @@ def test_bare_layout_without_last_error_or_unique(repo: Path, isolated_home: Pat
     )
     _project(repo)
     report = run_upgrade(repo)
-    step = report.steps[-1]
+    step = report.steps[3]
     assert (step.rows_imported, step.rows_already_present) == (20, 1)
     assert legacy.assert_rows_carried(queue, _canonical(repo)) == 20
     assert all(
@@ -83,7 +83,7 @@ def test_project_local_and_scoped_queues(repo: Path, isolated_home: Path) -> Non
     )
     (repo / ".kittify" / "notes.db").write_text("not sqlite")
     plan = plan_upgrade(repo)
-    assert {f.path for f in plan.steps[-1].findings} == {str(local), str(scoped)}
+    assert {f.path for f in plan.steps[3].findings} == {str(local), str(scoped)}
     run_upgrade(repo)
     assert len(legacy.canonical_rows_by_key(_canonical(repo))) == 12
 
@@ -97,7 +97,7 @@ def test_crash_between_import_and_marker_is_harmless(repo: Path, isolated_home: 
     conn.commit()
     conn.close()
     report = run_upgrade(repo)
-    assert (report.steps[-1].rows_imported, report.steps[-1].rows_already_present) == (0, 40)
+    assert (report.steps[3].rows_imported, report.steps[3].rows_already_present) == (0, 40)
     assert legacy.assert_rows_carried(queue, _canonical(repo)) == 40
 
 
@@ -110,7 +110,7 @@ def test_rows_the_canonical_model_refuses_stay_and_are_reported(
     queue = legacy.make_legacy_queue(_user_queue(isolated_home), rows)
     _project(repo)
     report = run_upgrade(repo)
-    assert report.steps[-1].rows_imported == 4
+    assert report.steps[3].rows_imported == 4
     [conflict] = report.conflicts
     assert conflict.rows == 2 and "id 2" in (conflict.conflict or "")
     again = run_upgrade(repo)
@@ -132,7 +132,7 @@ def test_canonical_or_foreign_databases_are_not_legacy(repo: Path, isolated_home
 
 def test_no_project_identity_means_no_queue_import(repo: Path, isolated_home: Path) -> None:
     legacy.make_legacy_queue(_user_queue(isolated_home), _rows(3))
-    assert plan_upgrade(repo).steps[-1].findings == ()
+    assert plan_upgrade(repo).steps[3].findings == ()
 
 
 def test_unreadable_sqlite_refuses(repo: Path, isolated_home: Path) -> None:

@@ -21,7 +21,13 @@ def _snapshot(root: Path) -> dict[str, bytes]:
 
 
 def test_registry_and_public_api() -> None:
-    assert [s.id for s in STEPS] == ["config-identity", "meta-json", "status-wp", "body-queue"]
+    assert [s.id for s in STEPS] == [
+        "config-identity",
+        "meta-json",
+        "status-wp",
+        "body-queue",
+        "event-queue",
+    ]
     assert spec_kitty_migrate.__all__ == sorted(spec_kitty_migrate.__all__)
     assert spec_kitty_migrate.__version__ == "4.0.0"
     with pytest.raises(AttributeError):
@@ -106,5 +112,5 @@ def test_report_serialises(legacy_project: Path) -> None:
     data = json.loads(json.dumps(report.to_dict()))
     assert data["status"] == "upgraded"
     assert [s["id"] for s in data["applied"]] == [s.id for s in STEPS]
-    assert data["applied"][-1]["rows_imported"] == 30
+    assert data["applied"][3]["rows_imported"] == 30
     assert data["plan"]["pending"] is True

@@ -39,6 +39,10 @@ SPECS_DIR = "kitty-specs"
 META_FILE = "meta.json"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG_CHARS = 200  # a folder name, with room for `<slug>.lock` and friends (255 bytes)
+# An existing mission's slug is its identity as the SaaS knows it (3.0.0 asks for a non-empty
+# string): any folder name an earlier spec-kitty wrote, e.g. `checkout-flow-01M94VNM`. Only a
+# name that cannot be one folder is refused. NEW missions keep the stricter SLUG_RE.
+_FOLDER_RE = re.compile(r"^[^/\\\x00-\x1f]{1,200}$")
 REQUIRED_KEYS = (
     "created_at",
     "friendly_name",
@@ -109,6 +113,11 @@ class MissionIdentity:
         return mission_identity_from_dict({**self.to_json_dict(), **_jsonable(changes)})
 
 
+def is_existing_slug(slug: str) -> bool:
+    """True for a slug an existing mission may carry: one folder name, no surrounding blanks."""
+    return bool(_FOLDER_RE.match(slug)) and slug == slug.strip() and slug not in {".", ".."}
+
+
 def _jsonable(changes: dict[str, Any]) -> dict[str, Any]:
     out = dict(changes)
     if isinstance(out.get("created_at"), datetime):
@@ -145,10 +154,8 @@ def mission_identity_from_dict(data: Any, *, source: str = "meta.json") -> Missi
     number = data["mission_number"]
     if isinstance(number, bool) or not isinstance(number, int) or number < 1:
         raise _fail(source, "`mission_number` must be an integer >= 1", key="mission_number")
-    if len(data["mission_slug"]) > MAX_SLUG_CHARS or not SLUG_RE.match(data["mission_slug"]):
-        raise _fail(
-            source, f"`mission_slug` must be kebab-case (<= {MAX_SLUG_CHARS})", key="mission_slug"
-        )
+    if not is_existing_slug(data["mission_slug"]):
+        raise _fail(source, "`mission_slug` must be a single folder name", key="mission_slug")
     try:
         created = datetime.fromisoformat(data["created_at"])
     except (TypeError, ValueError) as exc:

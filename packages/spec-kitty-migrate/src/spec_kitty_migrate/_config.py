@@ -114,6 +114,8 @@ def detect(project: Project) -> StepPlan:
             details={"file": str(path), "reason": exc.message},
         ) from exc
     section = config.get("project")
+    if section is None:
+        return _bootstrap_plan(project, path)
     if not isinstance(section, dict) or all(key in CANONICAL for key in section):
         return StepPlan(step=STEP_ID, title=TITLE)
     moved = sorted(k for k in section if k not in CANONICAL)
@@ -184,6 +186,53 @@ def detect(project: Project) -> StepPlan:
     return StepPlan(step=STEP_ID, title=TITLE, findings=(finding,), touches=touches)
 
 
+def _bootstrap_plan(project: Project, path: Path) -> StepPlan:
+    """0.x/1.x releases wrote no `project:` block: bootstrap project, build and node identity."""
+    build_path = checkout_state_dir(project.root) / BUILD_FILE
+    node_path = user_state_dir() / NODE_FILE
+    derived = ["project.uuid minted, project.slug from the origin remote or the folder name"]
+    derived += [
+        f"{key} minted into {p}"
+        for key, p in (("build_id", build_path), ("node_id", node_path))
+        if not p.exists()
+    ]
+    finding = Finding(
+        step=STEP_ID,
+        path=str(path),
+        summary="no project identity (written by a release before identity existed)",
+        changes=("project: {uuid, slug} bootstrapped",),
+        derived=tuple(derived),
+        work=_Bootstrap(sha256=sha256_bytes(path.read_bytes())),
+    )
+    touches = (path, *(p for p in (build_path, node_path) if not p.exists()))
+    return StepPlan(step=STEP_ID, title=TITLE, findings=(finding,), touches=touches)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Bootstrap:
+    sha256: str
+
+
+def _apply_bootstrap(project: Project, finding: Finding) -> StepReport:
+    from spec_kitty_identity import init_project
+
+    path = Path(finding.path)
+    if sha256_bytes(path.read_bytes()) != finding.work.sha256:
+        return StepReport(step=STEP_ID, title=TITLE, conflicts=(_changed(finding),))
+    created = [
+        str(p)
+        for p in (checkout_state_dir(project.root) / BUILD_FILE, user_state_dir() / NODE_FILE)
+        if not p.exists()
+    ]
+    identity = init_project(project.root)
+    load_build_id(project.root)
+    load_node_id()
+    notes = (f"{path}: project {identity.project_uuid} ({identity.project_slug}) bootstrapped",)
+    return StepReport(
+        step=STEP_ID, title=TITLE, changed=(str(path),), created=tuple(created), notes=notes
+    )
+
+
 def _stamp(key: str, value: str) -> str:
     payload = {
         key: value,
@@ -201,6 +250,8 @@ def apply(project: Project, plan: StepPlan, ctx: ApplyContext) -> StepReport:
     conflicts = list(plan.conflicts)
     notes: list[str] = []
     for finding in plan.actionable:
+        if isinstance(finding.work, _Bootstrap):
+            return _apply_bootstrap(project, finding)
         work: _Work = finding.work
         path = Path(finding.path)
         build_path = checkout_state_dir(project.root) / BUILD_FILE

@@ -120,6 +120,15 @@ def _known_number(folder: Path, data: dict[str, Any]) -> int | None:
     return number if isinstance(number, int) else None
 
 
+def _created_key(data: dict[str, Any]) -> str:
+    """A sortable creation stamp (ISO text in UTC), "" when absent or unreadable."""
+    try:
+        stamp = datetime.fromisoformat(str(data.get("created_at")))
+    except ValueError:
+        return ""
+    return (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
+
+
 def _created_at(path: Path, data: dict[str, Any], derived: list[str]) -> str:
     raw = data.get("created_at")
     if raw is None:
@@ -235,13 +244,18 @@ def detect(project: Project) -> StepPlan:
             mission_ids[path.parent.name] = identity.mission_id
     known = [n for p in paths if (n := _known_number(p.parent, docs[p])) is not None]
     next_free = max(known, default=0)
+    # A missing mission_number is assigned in creation order (created_at, then folder name).
+    hints: dict[Path, int] = {}
+    for path in sorted(pending, key=lambda p: (_created_key(docs[p]), p.parent.name)):
+        number = _known_number(path.parent, docs[path])
+        if number is None:
+            next_free += 1
+            number = next_free
+        hints[path] = number
     findings: list[Finding] = []
     for path in pending:
         data = docs[path]
-        hint = _known_number(path.parent, data)
-        if hint is None:
-            next_free += 1
-            hint = next_free
+        hint = hints[path]
         legacy = sorted(k for k in data if k not in CANONICAL_KEYS)
         summary = f"legacy keys {', '.join(legacy)}" if legacy else "not loadable as canonical"
         try:

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from spec_kitty_identity import checkout_state_dir
 
-from . import _config, _meta, _queue, _status
+from . import _config, _events, _meta, _queue, _status
 from ._backup import Backup, Journal
 from ._context import ProgressFn, Project
 from ._model import StepPlan, StepReport, UpgradePlan, UpgradeReport
@@ -23,6 +24,7 @@ from ._runtime import ApplyContext
 from .errors import UpgradeBusyError, UpgradeVerifyError
 
 LOCK_NAME = "upgrade.lock"
+EmitFn = Callable[[dict[str, Any]], str | None]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,7 +49,9 @@ def _step(module: object) -> MigrationStep:
 
 
 # Order matters: the status step stamps mission ids the meta step settles.
-STEPS: tuple[MigrationStep, ...] = tuple(_step(m) for m in (_config, _meta, _status, _queue))
+STEPS: tuple[MigrationStep, ...] = tuple(
+    _step(m) for m in (_config, _meta, _status, _queue, _events)
+)
 
 
 def _plan(project: Project) -> UpgradePlan:
@@ -73,6 +77,7 @@ def run_upgrade(
     confirm: Callable[[UpgradePlan], bool] | None = None,
     progress: ProgressFn | None = None,
     home: Path | None = None,
+    emit: EmitFn | None = None,
 ) -> UpgradeReport:
     """Upgrade one checkout (or, with ``dry_run``, only plan it).
 
@@ -100,7 +105,7 @@ def run_upgrade(
             details={"lock": str(state / LOCK_NAME)},
         ) from exc
     try:
-        return _run_locked(project, confirm, progress)
+        return _run_locked(project, confirm, progress, emit)
     finally:
         lock.release()
 
@@ -109,6 +114,7 @@ def _run_locked(
     project: Project,
     confirm: Callable[[UpgradePlan], bool] | None,
     progress: ProgressFn | None,
+    emit: EmitFn | None = None,
 ) -> UpgradeReport:
     root = project.root
     plan = _plan(project)  # again, under the lock
@@ -124,7 +130,7 @@ def _run_locked(
     for path in plan.touches:
         backup.save(path)
     journal.phase("apply")
-    ctx = ApplyContext(backup=backup, progress=progress)
+    ctx = ApplyContext(backup=backup, progress=progress, emit=emit)
     reports = tuple(
         step.apply(project, step_plan, ctx)
         for step, step_plan in zip(STEPS, plan.steps, strict=True)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ._backup import Backup
@@ -17,6 +18,9 @@ class ApplyContext:
 
     backup: Backup
     progress: ProgressFn | None = None
+    # Hands one canonical event fact to the caller's event queue; returns None when queued
+    # (or already there), else the refusal reason.
+    emit: Callable[[dict[str, Any]], str | None] | None = None
 
     def tick(self, label: str, done: int, total: int) -> None:
         if self.progress is not None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import _logfix as lf
 from ._context import Project, mtime_utc, read_text_strict, sha256_bytes, write_text
 from ._model import Finding, StepPlan, StepReport
 from ._runtime import ApplyContext
@@ -30,7 +31,15 @@ EVENTS_FILE = "status.events.jsonl"
 RENAMES = {"feature_slug": "mission_slug", "work_package_id": "wp_id"}
 LANE_KEYS = ("from_lane", "to_lane")
 LANE_ALIASES = {"doing": "in_progress"}
-_MARKERS = ("feature_slug", "work_package_id", '"doing"')
+_MARKERS = (
+    "feature_slug",
+    "work_package_id",
+    '"doing"',
+    '"in_review"',
+    '"genesis"',
+    '"event_type"',
+    '"actor": {',
+)
 _FM_MARKERS = ("feature_slug", "lane")
 
 
@@ -43,6 +52,7 @@ class _Work:
     text: str
     sha256: str
     seed: Seed | None = None
+    side: tuple[Path, str] | None = None
 
 
 def _fix_line(obj: dict[str, Any], mission_id: str | None, changes: set[str]) -> bool:
@@ -66,11 +76,34 @@ def _fix_line(obj: dict[str, Any], mission_id: str | None, changes: set[str]) ->
     return touched
 
 
-def _events(path: Path, mission_id: str | None) -> Finding | None:
-    text = read_text_strict(path)
-    if not any(marker in text for marker in _MARKERS):
+def _parse(path: Path, number: int, body: str) -> dict[str, Any]:
+    try:
+        obj = json.loads(body)
+    except ValueError as exc:
+        raise UpgradeUnparseableError(
+            f"{path}:{number} is not a JSON object; fix or restore it, then rerun upgrade",
+            details={"file": str(path), "line": number, "reason": str(exc)},
+        ) from exc
+    if not isinstance(obj, dict):
+        raise UpgradeUnparseableError(
+            f"{path}:{number} is not a JSON object",
+            details={"file": str(path), "line": number, "reason": "not an object"},
+        )
+    return obj
+
+
+def _events(path: Path, mission_id: str | None, root: Path | None = None) -> Finding | None:
+    text = read_text_strict(path) if path.is_file() else ""
+    branch, branch_text = (None, None)
+    if root is not None:
+        branch, branch_text = lf.branch_log(root, path.parent, EVENTS_FILE)
+    if not branch_text and not any(marker in text for marker in _MARKERS):
         return None
+    side_path = path.parent / lf.LIFECYCLE_FILE
+    side_old = read_text_strict(side_path) if side_path.is_file() else ""
+    side_ids = lf.known_ids(side_old)
     out: list[str] = []
+    side: list[str] = []
     changes: set[str] = set()
     count = 0
     summary = "legacy keys or lane aliases in status lines"
@@ -79,39 +112,77 @@ def _events(path: Path, mission_id: str | None) -> Finding | None:
         if not body.strip():
             out.append(line)
             continue
-        try:
-            obj = json.loads(body)
-        except ValueError as exc:
-            raise UpgradeUnparseableError(
-                f"{path}:{number} is not a JSON object; fix or restore it, then rerun upgrade",
-                details={"file": str(path), "line": number, "reason": str(exc)},
-            ) from exc
-        if not isinstance(obj, dict):
-            raise UpgradeUnparseableError(
-                f"{path}:{number} is not a JSON object",
-                details={"file": str(path), "line": number, "reason": "not an object"},
-            )
+        obj = _parse(path, number, body)
+        if lf.is_lifecycle(obj):
+            if obj.get("event_id") not in side_ids:
+                side.append(body + "\n")
+            changes.add(f"lifecycle lines (event_type) -> {lf.LIFECYCLE_FILE}")
+            count += 1
+            continue
         try:
             touched = _fix_line(obj, mission_id, changes)
+            touched = lf.canonical_line(obj, changes) or touched
+            extras = lf.split_extras(obj)
+            if extras is not None:
+                side.append(lf.extras_line(obj.get("event_id"), extras))
+                changes.add(f"keys {', '.join(extras)} -> {lf.LIFECYCLE_FILE} (legacy_extras)")
+                touched = True
         except _Conflict as exc:
             return Finding(
                 step=STEP_ID, path=str(path), summary=summary, conflict=f"line {number}: {exc}"
             )
         if touched:
             count += 1
-            ending = line[len(body) :]
+            ending = line[len(body) :] or "\n"
             out.append(json.dumps(obj, sort_keys=True, ensure_ascii=False) + ending)
         else:
             out.append(line)
-    if not count:
+    seen = lf.known_ids(text) | side_ids
+    appended = 0
+    for number, line in enumerate((branch_text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        obj = _parse(path, number, line)
+        if obj.get("event_id") in seen:
+            continue
+        seen.add(str(obj.get("event_id")))
+        if lf.is_lifecycle(obj):
+            side.append(line + "\n")
+            continue
+        try:
+            _fix_line(obj, mission_id, changes)
+        except _Conflict as exc:
+            return Finding(
+                step=STEP_ID, path=str(path), summary=summary, conflict=f"{branch}:{number}: {exc}"
+            )
+        lf.canonical_line(obj, changes)
+        extras = lf.split_extras(obj)
+        if extras is not None:
+            side.append(lf.extras_line(obj.get("event_id"), extras))
+            changes.add(f"keys {', '.join(extras)} -> {lf.LIFECYCLE_FILE} (legacy_extras)")
+        if out and not out[-1].endswith("\n"):
+            out[-1] += "\n"
+        out.append(json.dumps(obj, sort_keys=True, ensure_ascii=False) + "\n")
+        appended += 1
+    if appended:
+        changes.add(f"{appended} line(s) read from the coordination branch {branch}")
+    if not count and not appended and not side:
         return None
+    side_text = None
+    if side:
+        side_text = side_old + ("" if not side_old or side_old.endswith("\n") else "\n")
+        side_text += "".join(side)
     return Finding(
         step=STEP_ID,
         path=str(path),
-        summary=f"{count} status line(s) with legacy keys or lane aliases",
+        summary=f"{count + appended} status line(s) to rewrite, move or import",
         changes=tuple(sorted(changes)),
-        rows=count,
-        work=_Work(text="".join(out), sha256=sha256_bytes(text.encode("utf-8"))),
+        rows=count + appended,
+        work=_Work(
+            text="".join(out),
+            sha256=sha256_bytes(text.encode("utf-8")),
+            side=(side_path, side_text) if side_text is not None else None,
+        ),
     )
 
 
@@ -216,11 +287,13 @@ def detect(project: Project) -> StepPlan:
         for folder in sorted(p for p in project.specs.iterdir() if p.is_dir()):
             events = folder / EVENTS_FILE
             log_blocked = None
-            if events.is_file():
-                found = _events(events, mission_ids.get(folder.name))
+            if events.is_file() or (folder / "meta.json").is_file():
+                found = _events(events, mission_ids.get(folder.name), project.root)
                 if found is not None:
                     findings.append(found)
                     log_blocked = found.conflict
+                    if found.work is not None and found.work.side is not None:
+                        touches.append(found.work.side[0])
             tasks = folder / "tasks"
             if tasks.is_dir():
                 for wp in sorted(tasks.rglob("*.md")):
@@ -258,7 +331,8 @@ def apply(project: Project, plan: StepPlan, ctx: ApplyContext) -> StepReport:
     for finding in plan.actionable:
         path = Path(finding.path)
         work: _Work = finding.work
-        if sha256_bytes(path.read_bytes()) != work.sha256:
+        current = path.read_bytes() if path.exists() else b""
+        if sha256_bytes(current) != work.sha256:
             conflicts.append(
                 _changed_meanwhile(
                     finding, "the file changed while upgrade ran; rerun `spec-kitty upgrade`"
@@ -275,6 +349,11 @@ def apply(project: Project, plan: StepPlan, ctx: ApplyContext) -> StepReport:
             if seeded:
                 notes.append(f"{work.seed.log}: {work.seed.wp_id} seeded as {work.seed.to_lane!r}")
                 changed.append(str(work.seed.log))
+        if work.side is not None:
+            # the lifecycle lines first: a kill before the log is rewritten keeps them twice
+            # (the log still has them), never zero times
+            write_text(work.side[0], work.side[1])
+            changed.append(str(work.side[0]))
         write_text(path, work.text)
         changed.append(str(path))
     return StepReport(
@@ -290,7 +369,12 @@ def verify(project: Project, report: StepReport) -> list[str]:
     problems = []
     for name in report.changed:
         path = Path(name)
-        found = _events(path, None) if path.name == EVENTS_FILE else _frontmatter(path)
+        if path.name == lf.LIFECYCLE_FILE:
+            continue
+        if path.name == EVENTS_FILE:
+            found = _events(path, None, project.root)
+        else:
+            found = _frontmatter(path)
         if found is not None:
             problems.append(f"{name}: still holds legacy keys after the rewrite")
     return problems

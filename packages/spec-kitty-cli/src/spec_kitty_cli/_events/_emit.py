@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import os
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -84,8 +85,13 @@ def emit_event(
     payload: dict[str, Any],
     causation_id: str | None = None,
     correlation_id: str | None = None,
+    event_id: str | None = None,
+    timestamp: datetime | None = None,
 ) -> dict[str, Any]:
     """Build the 3.0.0 envelope for this checkout, gate it, queue it; return the envelope.
+
+    ``event_id``/``timestamp`` are given only by `spec-kitty upgrade` (an imported legacy event
+    keeps its id and time); everything else gets a fresh ULID and now.
 
     A contract violation raises ``spec_kitty_gate.ContractViolation`` and nothing is stored.
     The Lamport clock is advanced under its file lock before the envelope is built.
@@ -106,6 +112,8 @@ def emit_event(
         lamport_clock=clock.tick(),
         causation_id=causation_id,
         correlation_id=correlation_id,
+        event_id=event_id,
+        timestamp=timestamp,
     )
     try:
         queue.append(envelope)

@@ -119,6 +119,75 @@ def _conflict_error(report: UpgradeReport, conflicts: tuple[Finding, ...]) -> Ex
     )
 
 
+def _legacy_emitter(root: Path) -> Callable[[dict[str, Any]], str | None]:
+    """The event sink upgrade hands legacy events to: this checkout's event queue, gated.
+
+    Returns None when the event is queued (or already was: a resumed run), else the reason the
+    contract gate or the queue refused it (upgrade then reports the event instead).
+    """
+
+    def emit(fact: dict[str, Any]) -> str | None:
+        from datetime import datetime
+
+        from spec_kitty_gate import ContractViolation
+        from spec_kitty_identity import checkout_state_dir
+
+        from .._events import EVENTS_DB, EventQueue, emit_event
+        from ..errors import CliError
+
+        event_id = str(fact["event_id"])
+        with EventQueue(checkout_state_dir(root) / EVENTS_DB) as queue:
+            if queue.delivery(event_id) is not None:
+                return None
+        stamp = fact.get("timestamp")
+        try:
+            when = datetime.fromisoformat(stamp) if isinstance(stamp, str) else None
+        except ValueError:
+            when = None
+        try:
+            emit_event(
+                root,
+                event_type=fact["event_type"],
+                aggregate_type=fact["aggregate_type"],
+                aggregate_id=fact["aggregate_id"],
+                payload=fact["payload"],
+                event_id=event_id,
+                timestamp=when if when is not None and when.tzinfo is not None else None,
+            )
+        except (ContractViolation, CliError) as exc:
+            return str(exc)
+        return None
+
+    return emit
+
+
+def _live_problems(root: Path) -> list[str]:
+    """Run the live loaders (identity, every mission's meta, WP files and status log) over the
+    checkout: what a live command would refuse after the upgrade."""
+    from spec_kitty_identity import list_missions, load_project_identity
+
+    from .status import board
+
+    def why(exc: Exception) -> str:
+        return f"{getattr(exc, 'code', type(exc).__name__)}: {getattr(exc, 'message', exc)}"
+
+    problems: list[str] = []
+    try:
+        load_project_identity(root)
+    except Exception as exc:  # every loader error is reported, none is fatal here
+        problems.append(f"project identity: {why(exc)}")
+    try:
+        missions = list_missions(root)
+    except Exception as exc:
+        return [*problems, f"missions: {why(exc)}"]
+    for mission in missions:
+        try:
+            board(mission.slug)
+        except Exception as exc:
+            problems.append(f"mission {mission.slug}: {why(exc)}")
+    return problems
+
+
 @click.command("upgrade")
 @click.option("--dry-run", is_flag=True, help="Detect and print the plan; change nothing.")
 @click.option("--yes", "-y", is_flag=True, help="Apply without asking (needed without a TTY).")
@@ -139,7 +208,23 @@ def upgrade(dry_run: bool, yes: bool, as_json: bool) -> None:
     root = checkout_root()
     show_bar = not as_json and sys.stderr.isatty()
     with _progress(show_bar) as tick:
-        report = run_upgrade(root, dry_run=dry_run, confirm=_confirmer(yes, as_json), progress=tick)
+        report = run_upgrade(
+            root,
+            dry_run=dry_run,
+            confirm=_confirmer(yes, as_json),
+            progress=tick,
+            emit=_legacy_emitter(root),
+        )
     if report.conflicts and not report.dry_run:
         raise _conflict_error(report, report.conflicts)
+    if not report.dry_run and report.status != "planned":
+        problems = _live_problems(root)
+        if problems:
+            from spec_kitty_migrate import UpgradeVerifyError
+
+            raise UpgradeVerifyError(
+                f"{len(problems)} live check(s) still refuse this checkout after the upgrade: "
+                f"{problems[0]}",
+                details={"problems": problems, "report": report.to_dict()},
+            )
     success(report.to_dict(), as_json=as_json, human=lambda: _render_report(report))
