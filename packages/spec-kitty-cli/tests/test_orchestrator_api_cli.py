@@ -252,7 +252,7 @@ def test_full_lifecycle_envelopes_and_queued_events(api: Any, mission: str, proj
         (["transition", "--wp", "WP09", "--to", "blocked", "--actor", "o"], "WP_NOT_FOUND"),
         (
             ["start-implementation", "--wp", "WP03", "--actor", "o", "--policy", POLICY],
-            "DEPENDENCIES_NOT_SATISFIED",
+            "TRANSITION_REJECTED",
         ),
         (["merge-mission", "--strategy", "octopus"], "UNSUPPORTED_STRATEGY"),
         (["merge-mission"], "PREFLIGHT_FAILED"),

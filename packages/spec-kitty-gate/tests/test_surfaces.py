@@ -222,7 +222,7 @@ def test_orchestrator_failure_envelope(kit) -> None:
     doc = kit.sample("orchestrator_response")
     doc.update(success=False, error_code="MISSION_AMBIGUOUS_SELECTOR", data={"message": "2 match"})
     check("orchestrator_response", doc)
-    doc["error_code"] = "DEPENDENCIES_NOT_SATISFIED"
+    doc["error_code"] = "TRANSITION_REJECTED"
     check("orchestrator_response", doc)
     doc.update(command="orchestrator-api.unknown", error_code="USAGE_ERROR")
     check("orchestrator_response", doc)

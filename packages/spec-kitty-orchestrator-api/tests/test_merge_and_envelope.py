@@ -168,4 +168,4 @@ def test_envelope_has_seven_keys_and_maps_foreign_codes() -> None:
 
     with pytest.raises(ValueError):
         respond("mission-state", crash)
-    assert "FEATURE_NOT_FOUND" not in ERROR_CODES and len(ERROR_CODES) == 13
+    assert "FEATURE_NOT_FOUND" not in ERROR_CODES and len(ERROR_CODES) == 12

@@ -65,7 +65,11 @@ def start_implementation(
                 raise DependenciesNotSatisfiedError(
                     f"{wp_id} depends on work packages that are not approved or done: "
                     f"{', '.join(missing)}",
-                    details={"wp_id": wp_id, "unsatisfied_dependencies": missing},
+                    details={
+                        "wp_id": wp_id,
+                        "reason": "dependencies_not_satisfied",
+                        "unsatisfied_dependencies": missing,
+                    },
                 )
         compatible = holder == actor or holder in COMPATIBLE_CLAIMANTS
         if lane in {"claimed", "in_progress"} and not compatible:

@@ -18,7 +18,7 @@ MissionNotFoundError (MISSION_NOT_FOUND) or MissionAmbiguousError (MISSION_AMBIG
     ├── TransitionRejectedError       TRANSITION_REJECTED
     ├── WPAlreadyClaimedError         WP_ALREADY_CLAIMED
     ├── MissionNotReadyError          MISSION_NOT_READY
-    ├── DependenciesNotSatisfiedError DEPENDENCIES_NOT_SATISFIED
+    ├── DependenciesNotSatisfiedError TRANSITION_REJECTED (reason dependencies_not_satisfied)
     ├── PreflightFailedError          PREFLIGHT_FAILED
     ├── ContractVersionMismatchError  CONTRACT_VERSION_MISMATCH
     ├── UnsupportedStrategyError      UNSUPPORTED_STRATEGY
@@ -107,9 +107,14 @@ class MissionNotReadyError(OrchestratorApiError):
 
 
 class DependenciesNotSatisfiedError(OrchestratorApiError):
-    """start-implementation while a dependency is not approved or done."""
+    """start-implementation while a dependency is not approved or done.
 
-    code = "DEPENDENCIES_NOT_SATISFIED"
+    Contract 1.0.0 has no code of its own for this (the 0.1.2 client would raise a bare
+    HostError on an unknown code): it is a TRANSITION_REJECTED whose ``details.reason`` is
+    ``dependencies_not_satisfied`` and ``details.unsatisfied_dependencies`` names them.
+    """
+
+    code = "TRANSITION_REJECTED"
 
 
 class PreflightFailedError(OrchestratorApiError):
