@@ -103,3 +103,57 @@ def test_a_refused_move_lists_the_reachable_lanes_and_their_guards(
     )
     assert back.json()["details"]["guards"] == {"planned": "a reason (--note)"}
     assert "planned (needs a reason (--note))" in back.json()["message"]
+
+
+def test_tables_have_headers_and_say_what_they_omit(
+    run_cli: Callable[..., Any], project: Path, mission: str
+) -> None:
+    listed = run_cli("mission", "list", cwd=project).stdout
+    header = next(line for line in listed.splitlines() if "mission" in line and "type" in line)
+    assert "#" in header and "name" in header
+    assert mission in listed  # the slug whole, never cut
+    run_cli("agent", "tasks", "move", "WP01", "--mission", mission, "--to", "claimed")
+    shown = run_cli("sync", "events", "--limit", "2", cwd=project).stdout
+    total = run_cli("sync", "events", "--limit", "0", "--json", cwd=project).json()["count"]
+    assert f"2 of {total}" in shown and total > 2
+    assert "planned → claimed" in shown
+    full = run_cli("sync", "events", "--limit", "1", "--full", cwd=project).stdout
+    assert '"event_type": "WPStatusChanged"' in full  # --full is honoured for people too
+
+
+def test_the_board_shows_dependencies_and_block_reasons(
+    run_cli: Callable[..., Any], project: Path, mission: str
+) -> None:
+    moved = run_cli(
+        "agent",
+        "tasks",
+        "move",
+        "WP02",
+        "--mission",
+        mission,
+        "--to",
+        "blocked",
+        "--note",
+        "waiting for the design review",
+    )
+    assert moved.exit_code == 0, moved.stderr
+    board = run_cli("status", "--mission", mission, cwd=project).stdout
+    assert "needs WP01 ✗" in board
+    assert "waiting for the design review" in board
+
+
+def test_empty_states_say_what_to_do_next(run_cli: Callable[..., Any], project: Path) -> None:
+    assert "spec-kitty mission create" in run_cli("mission", "list", cwd=project).stdout
+    assert "No events" in run_cli("sync", "events", cwd=project).stdout
+    slug = run_cli("mission", "create", "Empty one", "--json", cwd=project).json()["mission_slug"]
+    board = run_cli("status", "--mission", slug, cwd=project).stdout
+    assert f"spec-kitty agent tasks finalize --mission {slug}" in board
+
+
+def test_init_outside_git_says_so_and_names_the_next_step(
+    run_cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    folder = tmp_path / "plain"
+    done = run_cli("init", str(folder))
+    assert done.exit_code == 0
+    assert "not in a git repository" in done.stdout and "git init" in done.stdout

@@ -145,3 +145,18 @@ print(json.dumps({'loaded': loaded, 'migrate_before': bad, 'upgrade_ok': True}))
     data = json.loads(out.stdout)
     assert data["migrate_before"] == []
     assert {"init", "identity", "agent"} <= set(data["loaded"])
+
+
+def test_the_commands_named_for_people_work_as_written(
+    run_cli: Callable[..., Any], legacy_checkout: Path
+) -> None:
+    dry = run_cli("upgrade", "--dry-run", cwd=legacy_checkout, stdin="")
+    assert "Run `spec-kitty upgrade --yes` to apply" in dry.stdout  # no terminal: --yes is needed
+    refused = run_cli("upgrade", cwd=legacy_checkout, stdin="")
+    assert refused.exit_code == 2
+    assert "spec-kitty upgrade --yes" in refused.stderr
+    assert len(max(refused.stderr.splitlines(), key=len)) < 300  # the plan is not one long line
+    for marker in ("{'", "['", "True", "None"):
+        assert marker not in refused.stderr
+    applied = run_cli("upgrade", "--yes", cwd=legacy_checkout, stdin="")
+    assert applied.exit_code == 0, applied.stderr

@@ -27,6 +27,7 @@ class WPStatus:
     last_event_id: str | None = None
     last_from_lane: str | None = None
     review_ref: str | None = None
+    last_reason: str | None = None
     force_count: int = 0
     event_count: int = 0
     notes: tuple[str, ...] = ()
@@ -90,6 +91,7 @@ def reduce_events(
         state["last_event_id"] = event["event_id"]
         state["last_from_lane"] = event.get("from_lane")
         state["review_ref"] = event.get("review_ref")
+        state["last_reason"] = event.get("reason")
         state["force_count"] += 1 if event["force"] else 0
         state["event_count"] += 1
     notes = sorted(_unique(annotations or []), key=lambda a: (a["at"], a["event_id"]))
@@ -107,6 +109,7 @@ def reduce_events(
             last_event_id=state.get("last_event_id"),
             last_from_lane=state.get("last_from_lane"),
             review_ref=state.get("review_ref"),
+            last_reason=state.get("last_reason"),
             force_count=state["force_count"],
             event_count=state["event_count"],
             notes=tuple(state["notes"]),

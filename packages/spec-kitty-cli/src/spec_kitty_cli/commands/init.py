@@ -55,13 +55,27 @@ def init(path: Path, project_slug: str | None, as_json: bool) -> None:
     added = _ensure_gitignore(root)
     data = {"project_root": str(root), **identity.as_sections(), "gitignore_added": added}
 
+    in_git = any((folder / ".git").exists() for folder in (root, *root.parents))
+
     def human() -> None:
+        from rich.markup import escape
+
         from .._output import console
 
         out = console()
-        out.print(f"[green]✓[/] spec-kitty project ready in {root}")
+        out.print(f"[green]✓[/] spec-kitty project ready in {escape(str(root))}")
         out.print(f"  project: {identity.project_slug} ({identity.project_uuid})")
         out.print(f"  build:   {identity.build_id}")
         out.print(f"  node:    {identity.node_id}")
+        if not in_git:
+            out.print(
+                "[yellow]warning:[/] this folder is not in a git repository; missions need "
+                "one (their work merges into a branch)."
+            )
+            out.print(
+                f"Next: `git init {escape(str(root))}`, then `spec-kitty mission create <title>`."
+            )
+        else:
+            out.print("Next: `spec-kitty mission create <title>` creates your first mission.")
 
     success(data, as_json=as_json, human=human)

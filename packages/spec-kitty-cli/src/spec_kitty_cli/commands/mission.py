@@ -55,17 +55,28 @@ def list_cmd(as_json: bool) -> None:
 
     def human() -> None:
         from rich.markup import escape
+        from rich.table import Table
 
         from .._output import console
 
         out = console()
         if not rows:
             out.print("No missions yet: `spec-kitty mission create <title>` creates one.")
+            return
+        table = Table(title=f"Missions ({len(rows)})", title_justify="left")
+        table.add_column("#", justify="right")
+        table.add_column("mission", no_wrap=True)
+        for column in ("type", "name", "created"):
+            table.add_column(column)
         for row in rows:
-            out.print(
-                f"{row['mission_number']:>4}  [bold]{escape(row['mission_slug'])}[/]  "
-                f"{escape(row['mission_type'])}  {row['mission_id']}"
+            table.add_row(
+                str(row["mission_number"]),
+                f"[bold]{escape(row['mission_slug'])}[/]",
+                escape(row["mission_type"]),
+                escape(row["friendly_name"]),
+                str(row["created_at"])[:10],
             )
+        out.print(table)
 
     success({"missions": rows}, as_json=as_json, human=human)
 

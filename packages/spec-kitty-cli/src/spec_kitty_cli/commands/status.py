@@ -10,11 +10,12 @@ from .._mission_select import mission_option, select_mission
 from .._output import json_option, success
 
 
-def board(mission: str, host: Any = None) -> dict[str, Any]:
+def board(mission: str, host: Any = None, *, for_people: bool = False) -> dict[str, Any]:
     """The board data (read-only: reduces the status log in memory).
 
     ``host`` is an orchestrator-api Host (default: the main repository's); the dashboard passes
     one that answers from its cache, so the page and this command build the same record.
+    ``for_people`` adds what only the human board shows (the last transition's reason).
     """
     from spec_kitty_orchestrator_api import Host, mission_state
 
@@ -34,6 +35,7 @@ def board(mission: str, host: Any = None) -> dict[str, Any]:
                 "last_transition_at": status.last_transition_at,
                 "force_count": status.force_count,
                 "notes": list(status.notes),
+                **({"last_reason": status.last_reason} if for_people else {}),
             }
         )
     return {
@@ -47,29 +49,69 @@ def board(mission: str, host: Any = None) -> dict[str, Any]:
     }
 
 
+LANE_STYLE = {
+    "planned": "white",
+    "claimed": "cyan",
+    "in_progress": "yellow",
+    "for_review": "magenta",
+    "approved": "blue",
+    "done": "green",
+    "blocked": "red",
+    "canceled": "dim",
+}
+
+
+def _card(wp: dict[str, Any], lanes_by_id: dict[str, str]) -> str:
+    from rich.markup import escape
+
+    lines = [f"[bold]{escape(wp['wp_id'])}[/] {escape(wp['title'] or '')}"]
+    deps = wp.get("dependencies") or []
+    if deps:
+        marks = [
+            f"{escape(dep)} {'[green]✓[/]' if lanes_by_id.get(dep) in ('approved', 'done') else '[red]✗[/]'}"
+            for dep in deps
+        ]
+        lines.append(f"  [dim]needs[/] {' '.join(marks)}")
+    if wp.get("last_actor"):
+        lines.append(f"  [dim]{escape(wp['last_actor'])}[/]")
+    if wp["lane"] == "blocked":
+        reason = wp.get("last_reason") or (wp.get("notes") or ["no reason given"])[-1]
+        lines.append(f"  [red]blocked:[/] {escape(str(reason))}")
+    return "\n".join(lines)
+
+
 def _render(data: dict[str, Any]) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     from .._output import console
 
     out = console()
+    title = f"{escape(data['mission_slug'])} ({escape(data['mission_type'])})"
+    if not data["work_packages"]:
+        out.print(f"[bold]{title}[/]: no work packages yet.")
+        out.print(
+            "Next: write tasks/WP01-<title>.md files in the mission folder, then run "
+            f"`spec-kitty agent tasks finalize --mission {data['mission_slug']}`."
+        )
+        return
     lanes = [lane for lane, count in data["summary"].items() if count]
     table = Table(
-        title=f"{data['mission_slug']} ({data['mission_type']})",
+        title=title,
         caption=f"{data['done_count']}/{data['total_wps']} done ({data['done_percentage']}%)",
         show_lines=True,
     )
     for lane in lanes:
-        table.add_column(f"{lane} ({data['summary'][lane]})", vertical="top")
+        style = LANE_STYLE.get(lane, "white")
+        table.add_column(f"[{style}]{lane}[/] ({data['summary'][lane]})", vertical="top")
+    lanes_by_id = {wp["wp_id"]: wp["lane"] for wp in data["work_packages"]}
     cells: dict[str, list[str]] = {lane: [] for lane in lanes}
     for wp in data["work_packages"]:
-        who = f"\n  [dim]{wp['last_actor']}[/]" if wp["last_actor"] else ""
-        cells[wp["lane"]].append(f"[bold]{wp['wp_id']}[/] {wp['title'] or ''}{who}")
-    if lanes:
-        table.add_row(*("\n".join(cells[lane]) for lane in lanes))
+        cells[wp["lane"]].append(_card(wp, lanes_by_id))
+    table.add_row(*("\n".join(cells[lane]) for lane in lanes))
     out.print(table)
     for warning in data["warnings"]:
-        out.print(f"[yellow]warning:[/] {warning}")
+        out.print(f"[yellow]warning:[/] {escape(str(warning))}")
 
 
 @click.command("status")
@@ -81,5 +123,5 @@ def status(mission: str | None, as_json: bool) -> None:
     Without --mission, the mission is inferred (see --mission) and named on stderr.
     Read-only: the status log is reduced in memory; nothing is written.
     """
-    data = board(select_mission(mission).slug)
+    data = board(select_mission(mission).slug, for_people=not as_json)
     success(data, as_json=as_json, human=lambda: _render(data))

@@ -16,6 +16,22 @@ def _short(aggregate_id: str) -> str:
     return aggregate_id.rsplit(":", 1)[1] if ":" in aggregate_id else aggregate_id[:8]
 
 
+STATE_STYLE = {"pending": "yellow", "delivered": "green", "duplicate": "green", "rejected": "red"}
+
+
+def _change(event_type: str, text: str) -> str:
+    """What the event changed, for people: `planned → claimed` for a status change."""
+    import json
+
+    if event_type != "WPStatusChanged":
+        return ""
+    try:
+        payload = json.loads(text).get("payload", {})
+    except (ValueError, AttributeError):
+        return ""
+    return f"{payload.get('from_lane') or '∅'} → {payload.get('to_lane')}"
+
+
 @click.command("events")
 @click.option(
     "--state", type=click.Choice(STATES), default=None, help="Only events in this delivery state."
@@ -27,7 +43,9 @@ def _short(aggregate_id: str) -> str:
     show_default=True,
     help="Newest N events (0: all).",
 )
-@click.option("--full", is_flag=True, help="Include each full envelope (JSON output).")
+@click.option(
+    "--full", is_flag=True, help="Include each full envelope (printed below the table for people)."
+)
 @json_option
 def events(state: str | None, limit: int, full: bool, as_json: bool) -> None:
     """List queued events in journal order with their delivery state.
@@ -44,6 +62,8 @@ def events(state: str | None, limit: int, full: bool, as_json: bool) -> None:
     root = checkout_root()
     path = checkout_state_dir(root) / "events.db"
     rows: list[dict[str, Any]] = []
+    texts: list[str] = []
+    total = 0
     if path.is_file():
         from .._events import EventQueue
 
@@ -56,6 +76,10 @@ def events(state: str | None, limit: int, full: bool, as_json: bool) -> None:
         params = (state, state, limit or -1)  # LIMIT -1: no limit
         with EventQueue(path) as queue:
             fetched = queue.conn.execute(sql, params).fetchall()
+            total = queue.conn.execute(
+                "SELECT count(*) FROM event_delivery WHERE (? IS NULL OR state = ?)",
+                (state, state),
+            ).fetchone()[0]
         keys = ("event_id", "event_type", "aggregate_type", "aggregate_id", "lamport_clock")
         for *columns, build_id, row_state, text in reversed(fetched):
             # The journal's own columns, exactly as stored with the event: never re-derived.
@@ -65,24 +89,45 @@ def events(state: str | None, limit: int, full: bool, as_json: bool) -> None:
             if full:
                 row["envelope"] = json.loads(text)
             rows.append(row)
+            texts.append(text)
     data = {"queue_file": str(path), "count": len(rows), "events": rows}
 
     def human() -> None:
+        from rich.markup import escape
         from rich.table import Table
 
         from .._output import console
 
-        table = Table(title=f"Queued events ({len(rows)})")
-        for column in ("lamport", "event_type", "aggregate", "state", "build_id"):
-            table.add_column(column)
-        for row in rows:
+        out = console()
+        if not rows:
+            which = f"in state {state}" if state else "queued"
+            out.print(f"No events {which} in this checkout.")
+            out.print("Events are queued as you work: `spec-kitty agent mission create` starts.")
+            return
+        shown = f"{len(rows)} of {total}" if len(rows) < total else f"all {total}"
+        more = " (the newest; --limit 0 shows all)" if len(rows) < total else ""
+        table = Table(title=f"Queued events: {shown}{more}")
+        table.add_column("lamport", justify="right")
+        table.add_column("event", no_wrap=True)
+        table.add_column("subject")
+        table.add_column("state")
+        table.add_column("build")
+        for row, text in zip(rows, texts, strict=True):
+            change = _change(row["event_type"], text)
+            subject = f"{row['aggregate_type']} {_short(row['aggregate_id'])}"
             table.add_row(
                 str(row["lamport_clock"]),
-                row["event_type"],
-                f"{row['aggregate_type']} {_short(row['aggregate_id'])}",
-                row["state"],
+                escape(row["event_type"]),
+                escape(f"{_short(row['aggregate_id'])}: {change}" if change else subject),
+                f"[{STATE_STYLE.get(row['state'], 'white')}]{row['state']}[/]",
                 row["build_id"][:8],
             )
-        console().print(table)
+        out.print(table)
+        if full:
+            from rich.json import JSON
+
+            for row in rows:
+                out.print(f"[bold]{row['event_id']}[/]")
+                out.print(JSON.from_data(row["envelope"]))
 
     success(data, as_json=as_json, human=human)

@@ -55,7 +55,8 @@ def _render_report(report: UpgradeReport) -> None:
         return
     _render_plan(report.plan, out)
     if report.dry_run:
-        out.print("[yellow]Dry run[/]: nothing was changed. Run `spec-kitty upgrade` to apply.")
+        apply = "spec-kitty upgrade" if sys.stdin.isatty() else "spec-kitty upgrade --yes"
+        out.print(f"[yellow]Dry run[/]: nothing was changed. Run `{apply}` to apply.")
         return
     if report.status == "planned":
         out.print("Nothing was changed.")
