@@ -219,3 +219,14 @@ def test_memory_stays_flat_while_a_page_polls(project: Path, run_cli: Callable[.
     finally:
         server.server_close()
     assert grown < 64 * 1024, grown
+
+
+def test_warm_reads_every_mission_once(project: Path, run_cli: Callable[..., Any]) -> None:
+    for title in ("One", "Two"):
+        assert run_cli("agent", "mission", "create", title, "--json", cwd=project).exit_code == 0
+    data = DashboardData(project, project)
+    assert data.warm() == 2 and data.cache.reads == 2
+    data.registry()
+    assert data.cache.reads == 2
+    (project / "kitty-specs" / "001-one" / "meta.json").write_text("{broken")
+    assert data.warm() == 2  # a broken mission is reported by the page, not by warm()

@@ -81,6 +81,9 @@ def dashboard(host: str, port: int, open_browser: bool, as_json: bool) -> None:
             f"warning: listening on {host}, not loopback: anyone who can reach this machine can "
             "read your missions, WP titles and sync state (read-only, never the token)"
         )
+    import threading
+
+    threading.Thread(target=data.warm, name="dashboard-warm", daemon=True).start()
     click.echo(f"spec-kitty dashboard: {server.url}  (Ctrl-C to stop)")
     if open_browser:
         import webbrowser

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _records
-from ._views import CachedHost, MissionCache, file_stat, mission_fingerprint
+from ._views import CachedHost, FixedHost, MissionCache, file_stat, mission_fingerprint
 
 ENDPOINTS = {
     "registry": "/api/registry",
@@ -118,6 +118,16 @@ class DashboardData:
             }
         )
 
+    def warm(self) -> int:
+        """Read every mission into the cache (the server does it on start, in the background,
+        so the first page never waits for a large log); returns how many are cached."""
+        try:
+            self.registry()
+        except Exception as exc:  # reported to the page on request, with its code
+            if not isinstance(getattr(exc, "code", None), str):
+                raise
+        return len(self.cache)
+
     def _run_summary(self, slug: str, mission_id: str) -> dict[str, Any]:
         from ..missions_custom._progress import run_progress
 
@@ -128,9 +138,13 @@ class DashboardData:
         from ..commands.status import board
 
         entry = self.cache.entry(mission)
-        record = board(mission, self.host)
-        events = entry.memo("by_event_id", _records.by_event_id)
-        return _ok(_records.card_details(entry.view, record, events))
+
+        def make(view: Any) -> dict[str, Any]:
+            record = board(mission, FixedHost(self.root, view))
+            return _ok(_records.card_details(view, record))
+
+        doc: dict[str, Any] = entry.memo("board", make)
+        return doc
 
     def history(self, mission: str, wp_id: str) -> dict[str, Any]:
         entry = self.cache.entry(mission)

@@ -15,8 +15,18 @@ MAX_HISTORY = 500  # entries per WP on the wire (the newest); the total is repor
 MAX_POINTS = 240  # timeline samples per mission
 
 
-def by_event_id(view: MissionView) -> dict[str, dict[str, Any]]:
-    return {r["event_id"]: r for r in view.log.transitions}
+def records_by_id(view: MissionView, wanted: set[str]) -> dict[str, dict[str, Any]]:
+    """The transition records with these event ids, scanning from the end of the log (the
+    last move of a WP is usually recent; nothing is scanned when nothing is wanted)."""
+    found: dict[str, dict[str, Any]] = {}
+    if not wanted:
+        return found
+    for record in reversed(view.log.transitions):
+        if record["event_id"] in wanted and record["event_id"] not in found:
+            found[record["event_id"]] = record
+            if len(found) == len(wanted):
+                break
+    return found
 
 
 def by_wp(view: MissionView) -> dict[str, list[dict[str, Any]]]:
@@ -33,11 +43,13 @@ def by_wp(view: MissionView) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def card_details(
-    view: MissionView, board: dict[str, Any], events: dict[str, dict[str, Any]]
-) -> dict[str, Any]:
+def card_details(view: MissionView, board: dict[str, Any]) -> dict[str, Any]:
     """The `status --json` board, each WP with dependency lanes, holder, lane time, block reason."""
     lanes = {wp["wp_id"]: wp["lane"] for wp in board["work_packages"]}
+    blocked = {
+        view.status(wp_id).last_event_id or "" for wp_id, lane in lanes.items() if lane == "blocked"
+    }
+    events = records_by_id(view, blocked - {""})
     cards = []
     for wp in board["work_packages"]:
         state = view.status(wp["wp_id"])

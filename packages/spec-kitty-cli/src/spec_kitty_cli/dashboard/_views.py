@@ -48,14 +48,22 @@ def mission_fingerprint(mission_dir: Path) -> tuple[Any, ...]:
     )
 
 
+def _same_but_log(old: tuple[Any, ...], new: tuple[Any, ...]) -> bool:
+    """Only the status log changed, and it grew on the same inode."""
+    if old[0] != new[0] or old[2] != new[2] or old[1] is None or new[1] is None:
+        return False
+    return bool(old[1][0] == new[1][0] and new[1][1] > old[1][1])
+
+
 @dataclass(kw_only=True)
 class Entry:
     """One cached view and what the dashboard derives from it (computed on first use)."""
 
     key: tuple[Any, ...]
     view: Any  # spec_kitty_orchestrator_api.MissionView
+    log_state: Any = None  # _incremental.LogState: how to extend the view after an append
     derived: dict[str, Any] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    lock: threading.RLock = field(default_factory=threading.RLock)
 
     def memo(self, name: str, make: Any) -> Any:
         with self.lock:
@@ -72,7 +80,8 @@ class MissionCache:
         self.limit = limit
         self._entries: OrderedDict[Path, Entry] = OrderedDict()
         self._lock = threading.Lock()
-        self.reads = 0  # how many times a view was (re)built; tests and benchmarks read it
+        self.reads = 0  # how many times a view was read in full; tests and benchmarks read it
+        self.extended = 0  # how many times appended lines were folded into a cached view
 
     def resolve(self, selector: str) -> Any:
         """The MissionRef for a slug, mission_id or unambiguous prefix (structured errors)."""
@@ -91,11 +100,23 @@ class MissionCache:
             if cached is not None and cached.key == key:
                 self._entries.move_to_end(mission_dir)
                 return cached
-        from spec_kitty_orchestrator_api import open_mission
+        from . import _incremental
 
-        entry = Entry(key=key, view=open_mission(self.root, mission_dir.name))
+        grown = None
+        if cached is not None and cached.log_state is not None and _same_but_log(cached.key, key):
+            grown = _incremental.extend(cached.view, cached.log_state)
+        if grown is not None:
+            entry = Entry(key=key, view=grown[0], log_state=grown[1])
+        else:
+            from spec_kitty_orchestrator_api import open_mission
+
+            view = open_mission(self.root, mission_dir.name)
+            entry = Entry(key=key, view=view, log_state=_incremental.state_of(view))
         with self._lock:
-            self.reads += 1
+            if grown is None:
+                self.reads += 1
+            else:
+                self.extended += 1
             self._entries[mission_dir] = entry
             self._entries.move_to_end(mission_dir)
             while len(self._entries) > self.limit:
@@ -120,3 +141,14 @@ class CachedHost(Host):
     def open(self, mission: str) -> MissionView:
         view: MissionView = self._cache.entry(mission).view
         return view
+
+
+class FixedHost(Host):
+    """A read-only Host that answers ``open`` with one given view (a consistent snapshot)."""
+
+    def __init__(self, root: Path, view: MissionView) -> None:
+        super().__init__(root)
+        self._view = view
+
+    def open(self, mission: str) -> MissionView:
+        return self._view
