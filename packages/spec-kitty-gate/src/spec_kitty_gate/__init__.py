@@ -8,11 +8,9 @@ compiled on the first check, once per process.
 
 from __future__ import annotations
 
-from .errors import ArtifactError, ContractViolation, GateError
+from typing import Any
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
+from .errors import ArtifactError, ContractViolation, GateError
 
 __all__ = [
     "ArtifactError",

@@ -18,7 +18,6 @@ from .errors import ArtifactError
 __all__ = ["MISSING", "CompiledSurface", "compile_surface", "get_path"]
 
 MISSING = object()
-WARM_UP = 16  # checks of a surface left to the precise engine before its acceptor is generated
 Path = tuple[str, ...]
 
 
@@ -123,36 +122,13 @@ class CompiledSurface:
             self.signal_value: str = spec["signal"]["value"]
             self.discriminator: Path = tuple(spec["discriminator"])
             self.payload_path: Path = tuple(spec["payload_path"])
-            self.payload_common_compiler = SchemaCompiler(spec["payload_common"])
-            self.payload_common = self.payload_common_compiler.compile()
+            self.payload_common = SchemaCompiler(spec["payload_common"]).compile()
             self._payloads: dict[str | None, list[Validator]] = {}
             opaque = frozenset(self.payload_path[:1])
         elif self.kind != "document":
             raise ArtifactError(f"surface {name!r} has unknown kind {self.kind!r}")
         # The schema validator also owns the deny-list scan (see _compile).
-        self.schema_compiler = SchemaCompiler(spec["schema"], self.deny_keys, opaque)
-        self.schema: Validator = self.schema_compiler.compile()
-        # ``accepts(document)``: True when the generated acceptor proves ``document`` conforms.
-        # Generating it costs a few ms of compile(): a one-shot CLI command (a handful of
-        # checks) never pays it; a sync loop pays it once, after WARM_UP checks.
-        self.accepts: Callable[[Any], bool] = self._warming
-        self._acceptor: Callable[[Any], bool] | None = None
-        self._seen = 0
-
-    def _warming(self, document: Any) -> bool:
-        self._seen += 1
-        if self._seen < WARM_UP:
-            return False  # not proven: check() decides
-        self.accepts = self.acceptor()  # from now on called directly, no counting
-        return self.accepts(document)
-
-    def acceptor(self) -> Callable[[Any], bool]:
-        """The generated happy-path acceptor of this surface (see ``_accept``), built once."""
-        if self._acceptor is None:
-            from ._accept import surface_acceptor
-
-            self._acceptor = surface_acceptor(self)
-        return self._acceptor
+        self.schema: Validator = SchemaCompiler(spec["schema"], self.deny_keys, opaque).compile()
 
     def check(self, document: Any) -> None:
         """Raise ``Fail`` at the first violation."""
@@ -200,33 +176,24 @@ class CompiledSurface:
         except Fail as fail:
             raise _at(fail, self.payload_path) from None
 
-    def _payload_checks(self, event_type: str) -> list[Validator]:
-        known = self.payload_entry(event_type)  # unknown types share one entry: a bounded cache
+    def _payload_checks(self, event_type: Any) -> list[Validator]:
+        # Unknown types share one entry (a bounded cache) and get the deny-list scan only.
+        known = event_type if event_type in self._spec["payloads"] else None
         cached = self._payloads.get(known)
         if cached is None:
-            cached = [c.compile() for c in self.payload_compilers(known)]
-            cached += [_compile_rule(r) for r in self.payload_rules(known)]
+            entry = (
+                self._spec["payloads"][known] if known is not None else {"schemas": [], "rules": []}
+            )
+            library = self._artifact["library"]["schemas"]
+            roots = [
+                library[s["library"]] if "library" in s else s["inline"] for s in entry["schemas"]
+            ]
+            # The first schema owns the deny-list scan of the payload; without one, scan it all.
+            cached = [SchemaCompiler(roots[0] if roots else True, self.deny_keys).compile()]
+            cached += [SchemaCompiler(root).compile() for root in roots[1:]]
+            cached += [_compile_rule(r) for r in entry["rules"]]
             self._payloads[known] = cached
         return cached
-
-    def payload_entry(self, event_type: Any) -> str | None:
-        """``event_type`` when the artifact types its payload, else ``None``."""
-        return event_type if event_type in self._spec["payloads"] else None
-
-    def payload_rules(self, known: str | None) -> list[dict[str, Any]]:
-        rules: list[dict[str, Any]] = (
-            self._spec["payloads"][known]["rules"] if known is not None else []
-        )
-        return rules
-
-    def payload_compilers(self, known: str | None) -> list[SchemaCompiler]:
-        """The payload schemas of an entry (an unknown type gets the deny-list scan only)."""
-        entry = self._spec["payloads"][known] if known is not None else {"schemas": []}
-        library = self._artifact["library"]["schemas"]
-        roots = [library[s["library"]] if "library" in s else s["inline"] for s in entry["schemas"]]
-        # The first schema owns the deny-list scan of the payload; without one, scan it all.
-        first = SchemaCompiler(roots[0] if roots else True, self.deny_keys)
-        return [first, *(SchemaCompiler(root) for root in roots[1:])]
 
 
 def compile_surface(

@@ -7,8 +7,6 @@ allOf, not. Annotations are ignored; any other keyword is an ``ArtifactError`` (
 
 A compiled validator returns ``None`` or raises ``Fail``; container validators add their key or
 index to ``Fail.segments`` while the failure propagates, so the happy path builds no paths.
-These validators explain a violation; ``_fastgen`` builds the happy-path acceptors from the
-same ``plan`` so both engines take every structural decision identically.
 
 Deny-list ownership: a validator compiled with a non-empty ``deny`` set guarantees that a value
 it accepts holds no denied key at any depth. Closed objects get this for free (a denied key is

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from ._values import CONTAINERS, Fail
 
-__all__ = ["has_legacy_key", "legacy_key", "scan_keys"]
+__all__ = ["legacy_key", "scan_keys"]
 
 
 def legacy_key(key: Any) -> Fail:
@@ -18,36 +19,19 @@ def legacy_key(key: Any) -> Fail:
 
 def scan_keys(value: Any, deny: frozenset[str]) -> None:
     """Raise ``Fail`` on the first denied key anywhere inside ``value``."""
+    items: Iterable[tuple[Any, Any]]
     if isinstance(value, dict):
         if not deny.isdisjoint(value):
             raise legacy_key(next(k for k in value if k in deny))
-        for key, item in value.items():
-            if isinstance(item, CONTAINERS):
-                try:
-                    scan_keys(item, deny)
-                except Fail as fail:
-                    fail.segments.append(key)
-                    raise
+        items = value.items()
     elif isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            if isinstance(item, CONTAINERS):
-                try:
-                    scan_keys(item, deny)
-                except Fail as fail:
-                    fail.segments.append(index)
-                    raise
-
-
-def has_legacy_key(value: Any, deny: frozenset[str]) -> bool:
-    """``True`` when ``scan_keys(value, deny)`` would raise (the happy-path form: no paths)."""
-    if isinstance(value, dict):
-        if not deny.isdisjoint(value):
-            return True
-        for _, item in value.items():  # the same iteration as scan_keys
-            if isinstance(item, CONTAINERS) and has_legacy_key(item, deny):
-                return True
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            if isinstance(item, CONTAINERS) and has_legacy_key(item, deny):
-                return True
-    return False
+        items = enumerate(value)
+    else:
+        return
+    for key, item in items:
+        if isinstance(item, CONTAINERS):
+            try:
+                scan_keys(item, deny)
+            except Fail as fail:
+                fail.segments.append(key)
+                raise

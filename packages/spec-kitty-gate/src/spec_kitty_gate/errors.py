@@ -21,9 +21,7 @@ spec-kitty CLI renders one structured envelope for all of them (exit 2: ``operat
 
 from __future__ import annotations
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any, ClassVar
+from typing import Any, ClassVar
 
 __all__ = [
     "CODES",
