@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from .errors import CliError
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # typing is not imported at run time: start-up time
+TYPE_CHECKING = False  # `--version` never imports typing: a third of its start-up time
+if TYPE_CHECKING:
     from typing import Any
 
 __all__ = ["CliError", "__version__"]

@@ -15,39 +15,27 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from collections.abc import Callable
-    from typing import Any
+import spec_kitty_orchestrator_api as api  # cheap: the package imports each name on first use
 
-    Params = dict[str, Any]
-
+Params = dict[str, Any]
 VALUE, FLAG, BOOL_PAIR = "value", "flag", "bool_pair"
 
 
+@dataclass(frozen=True, kw_only=True)
 class OptionSpec:
-    """One option: ``--name VALUE`` (value), ``--name`` (flag) or ``--name/--no-name`` (bool pair).
+    """One option: ``--name VALUE`` (value), ``--name`` (flag) or ``--name/--no-name`` (bool pair)."""
 
-    A plain slotted class, not a dataclass or NamedTuple: this table is built on every call of
-    the hot path, and those cost several times more to create.
-    """
-
-    __slots__ = ("default", "dest", "help", "kind", "name", "required", "show_default")
-
-    def __init__(
-        self,
-        *,
-        name: str,
-        dest: str,
-        kind: str = VALUE,
-        required: bool = False,
-        default: str | bool | None = None,
-        help: str | None = None,
-        show_default: bool = False,
-    ) -> None:
-        self.name, self.dest, self.kind, self.required = name, dest, kind, required
-        self.default, self.help, self.show_default = default, help, show_default
+    name: str
+    dest: str
+    kind: str = VALUE
+    required: bool = False
+    default: str | bool | None = None
+    help: str | None = None
+    show_default: bool = False
 
     @property
     def off_name(self) -> str:
@@ -55,33 +43,26 @@ class OptionSpec:
         return "--no-" + self.name[2:]
 
 
+@dataclass(frozen=True, kw_only=True)
 class CommandSpec:
-    """One command: its help text, its options in declaration order, and how it is called.
+    """One command: its help text, its options in declaration order, and what it calls.
 
-    It runs ``spec_kitty_orchestrator_api.<name with underscores>``: with the mission host first
-    (``access`` "read" or "write"; none for "none"), then the ``args`` destinations positionally
-    and every other option by keyword.
+    ``function`` returns the spec_kitty_orchestrator_api function the command runs (looked up
+    on call, so a call imports only its own command's module). It is called with the mission
+    host first (``access`` "read" or "write"; none for "none"), then the ``args`` destinations
+    positionally and every other option by keyword.
     """
 
-    __slots__ = ("access", "args", "help", "name", "options")
-
-    def __init__(
-        self,
-        *,
-        name: str,
-        help: str,
-        options: tuple[OptionSpec, ...],
-        args: tuple[str, ...],
-        access: str = "write",
-    ) -> None:
-        self.name, self.help, self.options = name, help, options
-        self.args, self.access = args, access
+    name: str
+    help: str
+    function: Callable[[], Callable[..., dict[str, Any]]]
+    options: tuple[OptionSpec, ...]
+    args: tuple[str, ...]
+    access: str = "write"
 
     def run(self, params: Params) -> int:
         """Run the command on parsed options; print its one envelope; return the exit code."""
-        import spec_kitty_orchestrator_api as api
-
-        function = getattr(api, self.name.replace("-", "_"))
+        function = self.function()
         args = [params[dest] for dest in self.args]
         keywords = {o.dest: params[o.dest] for o in self.options if o.dest not in self.args}
         if self.access == "none":
@@ -105,12 +86,10 @@ def _failure(command: str, exc: BaseException, cause: str) -> Any:
     import os
     import traceback
 
-    from spec_kitty_orchestrator_api import error_response
-
     sys.stderr.write(f"spec-kitty: {cause}: {type(exc).__name__}: {exc}\n")
     if os.environ.get("SPEC_KITTY_DEBUG"):
         traceback.print_exception(exc, file=sys.stderr)
-    response = error_response(command, exc)
+    response = api.error_response(command, exc)
     response.envelope["data"].setdefault("cause", cause)
     return type(response)(envelope=response.envelope, exit_code=1)
 
@@ -141,26 +120,20 @@ def emit(response: Any) -> int:
 
 def usage_error(message: str, details: dict[str, Any] | None = None) -> int:
     """A parse error: USAGE_ERROR envelope, command "unknown", exit 2."""
-    from spec_kitty_orchestrator_api import UsageError, error_response
-
-    return emit(error_response("unknown", UsageError(message, details=details or {})))
+    return emit(api.error_response("unknown", api.UsageError(message, details=details or {})))
 
 
 def _answer(
     command: str, body: Callable[[], dict[str, Any]], correlation_id: str | None = None
 ) -> int:
-    from spec_kitty_orchestrator_api import respond
-
     try:
-        response = respond(command, body, correlation_id=correlation_id)
+        response = api.respond(command, body, correlation_id=correlation_id)
     except Exception as exc:  # a bug or an infrastructure failure: still one envelope
         response = _failure(command, exc, "INTERNAL_ERROR")
     return emit(response)
 
 
 def _run(command: str, body: Callable[[Any], dict[str, Any]], writes: bool) -> int:
-    from spec_kitty_orchestrator_api import Host, new_correlation_id
-
     from ._project import checkout_root, main_repo_root
 
     def call() -> dict[str, Any]:
@@ -168,13 +141,13 @@ def _run(command: str, body: Callable[[Any], dict[str, Any]], writes: bool) -> i
         # orchestrator worktree); events are stamped and queued by the invoking checkout.
         root = main_repo_root()
         if not writes:
-            return body(Host(root))
+            return body(api.Host(root))
         from ._queue_sink import QueueSink
 
         checkout = checkout_root()
-        return body(Host(root, sink=QueueSink(checkout), checkout=checkout))
+        return body(api.Host(root, sink=QueueSink(checkout), checkout=checkout))
 
-    return _answer(command, call, new_correlation_id())
+    return _answer(command, call, api.new_correlation_id())
 
 
 # --- the table ------------------------------------------------------------------------------
@@ -209,6 +182,7 @@ GROUP_HELP = "Host API for orchestrators: one JSON envelope per call (contract 1
 _SPECS = (
     CommandSpec(
         name="contract-version",
+        function=lambda: api.contract_version,
         help="The host's contract version and the minimum provider version.",
         options=(_value("--provider-version", "provider_version", "Check this provider version."),),
         args=("provider_version",),
@@ -216,6 +190,7 @@ _SPECS = (
     ),
     CommandSpec(
         name="mission-state",
+        function=lambda: api.mission_state,
         help="Every work package: lane, dependencies, last actor (read-only).",
         options=(_MISSION,),
         args=("mission",),
@@ -223,6 +198,7 @@ _SPECS = (
     ),
     CommandSpec(
         name="list-ready",
+        function=lambda: api.list_ready,
         help="Planned work packages whose dependencies are approved or done (read-only).",
         options=(_MISSION,),
         args=("mission",),
@@ -230,12 +206,14 @@ _SPECS = (
     ),
     CommandSpec(
         name="start-implementation",
+        function=lambda: api.start_implementation,
         help="Claim a work package and move it to in_progress.",
         options=(_MISSION, _WP, _ACTOR, _POLICY),
         args=("mission", "wp_id", "actor", "policy"),
     ),
     CommandSpec(
         name="start-review",
+        function=lambda: api.start_review,
         help="Send a work package in for_review back to in_progress for rework.",
         options=(
             *(_MISSION, _WP, _ACTOR, _POLICY),
@@ -245,6 +223,7 @@ _SPECS = (
     ),
     CommandSpec(
         name="transition",
+        function=lambda: api.transition,
         help="Move a work package to another lane.",
         options=(
             _MISSION,
@@ -271,6 +250,7 @@ _SPECS = (
     ),
     CommandSpec(
         name="append-history",
+        function=lambda: api.append_history,
         help="Add a note to a work package's history (status log annotation).",
         options=(
             *(_MISSION, _WP, _ACTOR),
@@ -280,12 +260,14 @@ _SPECS = (
     ),
     CommandSpec(
         name="accept-mission",
+        function=lambda: api.accept_mission,
         help="Accept a mission whose work packages are all approved or done.",
         options=(_MISSION, _ACTOR),
         args=("mission", "actor"),
     ),
     CommandSpec(
         name="merge-mission",
+        function=lambda: api.merge_mission,
         help="Merge every work package's work into the target branch.",
         options=(
             _MISSION,

@@ -15,13 +15,9 @@ leaves to click by returning None: correctness first, the parity tests prove the
 
 from __future__ import annotations
 
-from ._orchestrator_commands import BOOL_PAIR, COMMANDS, VALUE
+from typing import Any
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # typing is not imported at run time: start-up time
-    from typing import Any
-
-    from ._orchestrator_commands import CommandSpec, OptionSpec
+from ._orchestrator_commands import BOOL_PAIR, COMMANDS, VALUE, CommandSpec, OptionSpec
 
 _HELP = "--help"
 

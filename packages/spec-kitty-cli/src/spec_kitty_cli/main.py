@@ -13,8 +13,8 @@ import sys
 
 from .errors import EXIT_INFRA, EXIT_USAGE
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # typing is not imported at run time: start-up time
+TYPE_CHECKING = False  # `--version` never imports typing: a third of its start-up time
+if TYPE_CHECKING:
     from typing import Any
 
 

@@ -10,14 +10,12 @@ surface, or a file that cannot be read or is not JSON.
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from .._lazy import SpecKittyGroup
 from .._output import json_option, success
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
 
 
 @click.group("contract", cls=SpecKittyGroup)
