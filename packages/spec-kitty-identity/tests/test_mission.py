@@ -16,7 +16,6 @@ from spec_kitty_identity import (
     MissionNotFoundError,
     MissionSlugError,
     create_mission,
-    kebab_title,
     list_missions,
     load_mission_meta,
     mission_identity_from_dict,
@@ -24,6 +23,7 @@ from spec_kitty_identity import (
     validate_mission_slug,
     write_mission_meta,
 )
+from spec_kitty_identity._mission import kebab_title
 
 CANONICAL = {
     "created_at",

@@ -14,9 +14,9 @@ from spec_kitty_identity import (
     init_project,
     load_project_identity,
     read_config,
-    repo_slug_from_url,
     set_config_section,
 )
+from spec_kitty_identity._project import repo_slug_from_url
 
 
 def _commit_all(root: Path) -> None:

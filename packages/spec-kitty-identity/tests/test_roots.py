@@ -12,9 +12,9 @@ from spec_kitty_identity import (
     find_main_repo_root,
     git_dir,
     init_project,
-    is_linked_worktree,
     user_state_dir,
 )
+from spec_kitty_identity._roots import is_linked_worktree
 
 
 def git(cwd: Path, *args: str) -> str:

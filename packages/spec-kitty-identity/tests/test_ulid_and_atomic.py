@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import spec_kitty_identity
-from spec_kitty_identity import atomic_write_text, is_ulid, new_ulid
+from spec_kitty_identity import atomic_write_text, new_ulid
 from spec_kitty_identity._atomic import create_exclusive_text
-from spec_kitty_identity._ulid import ulid_timestamp_ms
+from spec_kitty_identity._ulid import is_ulid, ulid_timestamp_ms
 
 
 @given(st.integers(min_value=0, max_value=2**48 - 1))

@@ -4,14 +4,9 @@ import itertools
 
 import pytest
 
-from spec_kitty_orchestrator_api import (
-    LANES,
-    TransitionRejectedError,
-    UsageError,
-    check_transition,
-    is_allowed,
-    resolve_lane,
-)
+from spec_kitty_identity import LANES
+from spec_kitty_orchestrator_api import TransitionRejectedError, UsageError
+from spec_kitty_orchestrator_api._lanes import check_transition, is_allowed, resolve_lane
 
 # The 3.0.0 table (upstream-contracts §2.4), written out edge by edge.
 ALLOWED = {

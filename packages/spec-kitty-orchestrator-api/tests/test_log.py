@@ -13,10 +13,10 @@ from spec_kitty_orchestrator_api import (
     StatusLegacyError,
     StatusLogError,
     mission_state,
-    read_log,
-    reduce_events,
     transition,
 )
+from spec_kitty_orchestrator_api._log import read_log
+from spec_kitty_orchestrator_api._reduce import reduce_events
 
 
 def _event(eid: str, wp: str, frm: str | None, to: str, at: str, **kw: object) -> dict:

@@ -8,10 +8,8 @@ import pytest
 from spec_kitty_orchestrator_api import (
     WPFileError,
     WPNotFoundError,
-    load_work_packages,
-    validate_graph,
 )
-from spec_kitty_orchestrator_api._wpfiles import find_wp_file
+from spec_kitty_orchestrator_api._wpfiles import find_wp_file, load_work_packages, validate_graph
 
 
 def test_loads_sorted_work_packages_and_ignores_other_files(write_wp: Any, tmp_path: Path) -> None:

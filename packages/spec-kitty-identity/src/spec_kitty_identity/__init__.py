@@ -5,10 +5,12 @@ Public API::
     ProjectIdentity, load_project_identity, init_project, load_build_id, load_node_id
     find_checkout_root, find_main_repo_root, checkout_state_dir, user_state_dir
     read_config, set_config_section, config_path
-    MissionIdentity, MissionRef, load_mission_meta, write_mission_meta, create_mission,
+    MissionIdentity, load_mission_meta, write_mission_meta, create_mission,
     resolve_mission, list_missions, mission_identity_from_dict, validate_mission_slug
     new_ulid, is_ulid, atomic_write_text
     json_nesting_exceeds, yaml_nesting_exceeds
+    LANES, LANE_ALIASES, canonical_lane       the 3.0.0 lane vocabulary (defined once, here)
+    StructuredError, as_structured, SpecKittyError, and the identity errors
 """
 
 from __future__ import annotations
@@ -35,17 +37,15 @@ from ._inputs import (
     loads_json,
     read_bounded,
 )
+from ._lanes import LANE_ALIASES, LANES, canonical_lane
 from ._mission import (
     CANONICAL_KEYS,
     REQUIRED_KEYS,
     MissionIdentity,
-    MissionRef,
-    kebab_title,
     list_missions,
     load_mission_meta,
     mission_identity_from_dict,
     resolve_mission,
-    specs_root,
     validate_mission_slug,
     write_mission_meta,
 )
@@ -56,8 +56,6 @@ from ._project import (
     load_build_id,
     load_node_id,
     load_project_identity,
-    origin_url,
-    repo_slug_from_url,
 )
 from ._roots import (
     checkout_state_dir,
@@ -65,7 +63,6 @@ from ._roots import (
     find_main_repo_root,
     git_common_dir,
     git_dir,
-    is_linked_worktree,
     main_root_of,
     user_state_dir,
 )
@@ -92,6 +89,8 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as the public-API convention test 
     "CANONICAL_KEYS",
     "ConfigError",
     "IdentityError",
+    "LANES",
+    "LANE_ALIASES",
     "InputRejected",
     "LegacyStateError",
     "MAX_DEPTH",
@@ -102,7 +101,6 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as the public-API convention test 
     "MissionIdentity",
     "MissionMetaError",
     "MissionNotFoundError",
-    "MissionRef",
     "MissionSlugError",
     "NotInitializedError",
     "ProjectIdentity",
@@ -115,6 +113,7 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as the public-API convention test 
     "__version__",
     "as_structured",
     "atomic_write_text",
+    "canonical_lane",
     "check_text",
     "checkout_state_dir",
     "config_lock_path",
@@ -130,10 +129,8 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as the public-API convention test 
     "guard_sqlite_path",
     "guard_state_path",
     "init_project",
-    "is_linked_worktree",
     "is_ulid",
     "json_nesting_exceeds",
-    "kebab_title",
     "list_missions",
     "load_build_id",
     "load_mission_meta",
@@ -144,13 +141,10 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as the public-API convention test 
     "main_root_of",
     "mission_identity_from_dict",
     "new_ulid",
-    "origin_url",
     "read_bounded",
     "read_config",
-    "repo_slug_from_url",
     "resolve_mission",
     "set_config_section",
-    "specs_root",
     "user_state_dir",
     "validate_mission_slug",
     "write_mission_meta",

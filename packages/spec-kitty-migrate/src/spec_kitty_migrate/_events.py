@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from spec_kitty_identity import checkout_state_dir
+from spec_kitty_identity import LANES, checkout_state_dir
 
 from ._context import Project, write_text
 from ._model import Finding, StepPlan, StepReport
@@ -37,9 +37,6 @@ from .errors import UpgradeDependencyError, UpgradeUnparseableError
 STEP_ID = "event-queue"
 TITLE = "Queued events of older releases: translated into the event queue, or reported"
 LEDGER = "legacy-events.jsonl"
-LANES = frozenset(
-    ("planned", "claimed", "in_progress", "for_review", "approved", "done", "blocked", "canceled")
-)
 LANE_MAP = {"doing": "in_progress", "in_review": "for_review"}
 MAX_ROWS = 200_000
 

@@ -18,11 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from spec_kitty_identity import LANE_ALIASES
+
 from . import _logfix as lf
 from ._context import Project, mtime_utc, read_text_strict, sha256_bytes, write_text
 from ._model import Finding, StepPlan, StepReport
 from ._runtime import ApplyContext
-from ._wplane import LaneConflict, Seed, append_seed, canonical_lane, has_transition, wp_id_of
+from ._wplane import LaneConflict, Seed, append_seed, has_transition, lane_of, wp_id_of
 from .errors import UpgradeUnparseableError
 
 STEP_ID = "status-wp"
@@ -30,7 +32,6 @@ TITLE = "Status lines and WP frontmatter: feature_slug, the `doing` alias, the `
 EVENTS_FILE = "status.events.jsonl"
 RENAMES = {"feature_slug": "mission_slug", "work_package_id": "wp_id"}
 LANE_KEYS = ("from_lane", "to_lane")
-LANE_ALIASES = {"doing": "in_progress"}
 _MARKERS = (
     "feature_slug",
     "work_package_id",
@@ -261,7 +262,7 @@ def _frontmatter(path: Path, mission_id: str | None = None) -> Finding | None:
 
 def _seed(path: Path, data: dict[str, Any], mission_id: str | None) -> Seed | None:
     """The seed for a WP file's `lane:` (None when the log already has the WP); or conflict."""
-    lane = canonical_lane(data["lane"])
+    lane = lane_of(data["lane"])
     wp_id = wp_id_of(path, data)
     mission_dir = path.parent
     while mission_dir.parent.name != "kitty-specs" and mission_dir != mission_dir.parent:

@@ -20,22 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from spec_kitty_identity import checkout_state_dir
+from spec_kitty_identity import LANES, canonical_lane, checkout_state_dir
 
 from ._context import read_text_strict, write_text
 
-# The 3.0.0 lane vocabulary, and the one legacy alias with a canonical meaning.
-LANES = (
-    "planned",
-    "claimed",
-    "in_progress",
-    "for_review",
-    "approved",
-    "done",
-    "blocked",
-    "canceled",
-)
-LANE_ALIASES = {"doing": "in_progress"}
 ACTOR = "spec-kitty upgrade"
 REASON = "migrated from the WP file's legacy lane field"
 EXECUTION_MODE = "worktree"
@@ -59,13 +47,11 @@ class Seed:
     at: str
 
 
-def canonical_lane(value: Any) -> str:
+def lane_of(value: Any) -> str:
     """The 3.0.0 lane for a legacy `lane:` value (``doing`` -> in_progress), else LaneConflict."""
-    if isinstance(value, str):
-        lane = value.strip().lower()
-        lane = LANE_ALIASES.get(lane, lane)
-        if lane in LANES:
-            return lane
+    lane = canonical_lane(value) if isinstance(value, str) else None
+    if lane is not None:
+        return lane
     raise LaneConflict(
         f"lane {value!r} is not a 3.0.0 lane ({', '.join(LANES)}); set the work package's lane "
         "by hand (`spec-kitty orchestrator-api transition`), remove `lane:`, then rerun upgrade"

@@ -1,26 +1,17 @@
 """The 3.0.0 lane vocabulary, its transition table and the guards that hold even under force.
 
-Lanes: planned, claimed, in_progress, for_review, approved, done, blocked, canceled (there is no
-in_review). Input accepts the alias ``doing`` (written as in_progress); only canonical lanes are
-ever written. ``None`` as from-lane is the initial seed (only None -> planned is legal).
+The lanes themselves (and the input alias ``doing``) are spec_kitty_identity.LANES; only
+canonical lanes are ever written. ``None`` as from-lane is the initial seed (only None ->
+planned is legal).
 """
 
 from __future__ import annotations
 
+from spec_kitty_identity import LANES, canonical_lane
+
 from .errors import TransitionRejectedError, UsageError
 
-LANES: tuple[str, ...] = (
-    "planned",
-    "claimed",
-    "in_progress",
-    "for_review",
-    "approved",
-    "done",
-    "blocked",
-    "canceled",
-)
 TERMINAL_LANES = frozenset({"done", "canceled"})
-LANE_ALIASES = {"doing": "in_progress"}
 
 _FORWARD: dict[str | None, frozenset[str]] = {
     None: frozenset({"planned"}),
@@ -37,9 +28,8 @@ _ROLLBACK_TARGETS = frozenset({"in_progress", "planned"})
 
 def resolve_lane(name: str) -> str:
     """The canonical lane for ``name`` (case-insensitive; ``doing`` -> in_progress)."""
-    lane = name.strip().lower()
-    lane = LANE_ALIASES.get(lane, lane)
-    if lane not in LANES:
+    lane = canonical_lane(name)
+    if lane is None:
         raise UsageError(
             f"unknown lane {name!r}; lanes are: {', '.join(LANES)}",
             details={"lane": name, "allowed": list(LANES)},

@@ -16,7 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ._lanes import LANES
+from spec_kitty_identity import LANES
+
 from .errors import StatusLegacyError, StatusLogError, StatusWriteError
 
 LOG_NAME = "status.events.jsonl"

@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._lanes import LANES, is_rollback
+from spec_kitty_identity import LANES
+
+from ._lanes import is_rollback
 
 DEFAULT_LANE = "planned"
 
