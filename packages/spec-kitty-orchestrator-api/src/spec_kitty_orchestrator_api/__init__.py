@@ -9,10 +9,10 @@ Public API::
     respond, make_envelope, error_response, new_correlation_id, Response, ERROR_CODES
                                              the contract 1.0.0 seven-key envelope
     OrchestratorApiError and its subclasses  the structured errors a command raises
+    open_mission, MissionView, LANES         a read-only view of a mission (the dashboard's)
 
 Only what another package or a user calls is exported; the status model's parts (log reader,
-reducer, lane table, WP files) are private modules. The lane vocabulary is
-spec_kitty_identity.LANES.
+reducer, transition table, WP files) are private modules. ``LANES`` is spec_kitty_identity's.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from spec_kitty_identity import LANES
+
     from ._api_close import accept_mission, finalize
     from ._api_write import append_history, start_implementation, start_review, transition
     from ._contract import contract_version
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
     from ._host import Host, list_ready, mission_state
     from ._merge import merge_mission
     from ._sink import EventSink
+    from ._view import MissionView, open_mission
     from .errors import (
         ContractVersionMismatchError,
         DependenciesNotSatisfiedError,
@@ -55,6 +58,9 @@ if TYPE_CHECKING:
     )
 
 _LAZY: dict[str, str] = {
+    "LANES": "spec_kitty_identity",  # defined once, there
+    "MissionView": "._view",
+    "open_mission": "._view",
     "ContractVersionMismatchError": ".errors",
     "DependenciesNotSatisfiedError": ".errors",
     "ERROR_CODES": "._envelope",
@@ -97,7 +103,9 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as the convention test checks
     "ERROR_CODES",
     "EventSink",
     "Host",
+    "LANES",
     "MissionNotReadyError",
+    "MissionView",
     "OrchestratorApiError",
     "PolicyRequiredError",
     "PolicyValidationError",
@@ -123,6 +131,7 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as the convention test checks
     "merge_mission",
     "mission_state",
     "new_correlation_id",
+    "open_mission",
     "respond",
     "start_implementation",
     "start_review",
