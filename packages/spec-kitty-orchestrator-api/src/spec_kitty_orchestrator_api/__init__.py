@@ -9,7 +9,8 @@ Public API::
     respond, make_envelope, error_response, new_correlation_id, Response, ERROR_CODES
                                              the contract 1.0.0 seven-key envelope
     OrchestratorApiError and its subclasses  the structured errors a command raises
-    open_mission, MissionView, LANES         a read-only view of a mission (the dashboard's)
+    open_mission, MissionView, LogRead, Reduced, WPStatus, LANES
+                                             a read-only view of a mission (the dashboard's)
 
 Only what another package or a user calls is exported; the status model's parts (log reader,
 reducer, transition table, WP files) are private modules. ``LANES`` is spec_kitty_identity's.
@@ -35,7 +36,9 @@ if TYPE_CHECKING:
         respond,
     )
     from ._host import Host, list_ready, mission_state
+    from ._log import LogRead
     from ._merge import merge_mission
+    from ._reduce import Reduced, WPStatus
     from ._sink import EventSink
     from ._view import MissionView, open_mission
     from .errors import (
@@ -60,6 +63,9 @@ if TYPE_CHECKING:
 _LAZY: dict[str, str] = {
     "LANES": "spec_kitty_identity",  # defined once, there
     "MissionView": "._view",
+    "LogRead": "._log",
+    "Reduced": "._reduce",
+    "WPStatus": "._reduce",
     "open_mission": "._view",
     "ContractVersionMismatchError": ".errors",
     "DependenciesNotSatisfiedError": ".errors",
@@ -104,12 +110,14 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as the convention test checks
     "EventSink",
     "Host",
     "LANES",
+    "LogRead",
     "MissionNotReadyError",
     "MissionView",
     "OrchestratorApiError",
     "PolicyRequiredError",
     "PolicyValidationError",
     "PreflightFailedError",
+    "Reduced",
     "Response",
     "StatusLegacyError",
     "StatusLogError",
@@ -120,6 +128,7 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as the convention test checks
     "WPAlreadyClaimedError",
     "WPFileError",
     "WPNotFoundError",
+    "WPStatus",
     "__version__",
     "accept_mission",
     "append_history",
