@@ -109,10 +109,8 @@ class EventQueue:
                 f"{SCHEMA_VERSION}. Upgrade spec-kitty.",
                 details={"file": str(self.path), "schema_version": version},
             )
-        import sqlite_utils
-
-        db = sqlite_utils.Database(self.conn)
-        foreign = sorted(set(db.table_names()) - EXPECTED_TABLES - {"sqlite_sequence"})
+        rows = self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        foreign = sorted({name for (name,) in rows} - EXPECTED_TABLES - {"sqlite_sequence"})
         if foreign:
             raise CliError(
                 "EVENT_QUEUE_UNKNOWN_SCHEMA",
@@ -121,7 +119,7 @@ class EventQueue:
                 details={"file": str(self.path), "tables": foreign, "hint": "spec-kitty upgrade"},
             )
         self.conn.execute("PRAGMA journal_mode = WAL")
-        # Raw statements in one transaction (sqlite-utils' own writes commit on their own).
+        # The whole schema in one transaction: tables, CHECKs, triggers and the version.
         with self._transaction():
             for statement in STATEMENTS:
                 self.conn.execute(statement)

@@ -8,7 +8,7 @@ configured the queue is drained to `POST {server}/api/dossier/push-content/`, ea
 passing the contract gate first; otherwise the bodies stay "queued offline".
 
 `sync now` calls :func:`drain_bodies_for_checkout` after the events were delivered.
-Heavy modules (httpx, sqlite_utils, rich, filelock) are imported inside the functions.
+Heavy modules (httpx, rich, filelock) are imported inside the functions.
 """
 
 from __future__ import annotations
