@@ -317,11 +317,12 @@ class PageRun:
         env = {
             k: v
             for k, v in os.environ.items()
-            if not k.startswith(("SPEC_KITTY", "SPECIFY", "GIT_", "COLUMNS"))
+            if not k.startswith(("SPEC_KITTY", "SPECIFY", "GIT_", "COLUMNS", "XDG_"))
         }
+        # No SPEC_KITTY_HOME: the pages show the paths a user gets (the platform's user data
+        # folder under HOME), so a path written in the docs is the one the CLI uses.
         env.update(
             HOME=str(self.home),
-            SPEC_KITTY_HOME=str(self.home / ".spec-kitty"),
             GIT_AUTHOR_NAME="Docs",
             GIT_AUTHOR_EMAIL="docs@example.com",
             GIT_COMMITTER_NAME="Docs",

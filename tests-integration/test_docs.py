@@ -97,3 +97,22 @@ def test_every_command_is_documented_and_has_help() -> None:
         assert "Usage: spec-kitty" in found["help"], path
         body = found["help"].split("\n\n", 1)[-1].strip()
         assert body, f"`spec-kitty {path} --help` has no text"
+
+
+def test_docs_never_place_current_state_in_the_legacy_folder() -> None:
+    """spec-kitty 4 writes nothing to ~/.spec-kitty/: only legacy releases did.
+
+    A page may name that folder only where it speaks of what older releases left there.
+    """
+    import re
+
+    pages = sorted((REPO / "docs").glob("*.md"))
+    assert pages
+    wrong = []
+    for page in pages:
+        for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
+            if re.search(r"(~|<home>)/\.spec-kitty/", line) and not re.search(
+                r"legacy|releases?|\b[0-3]\.\d+(\.\d+|\.x)\b", line
+            ):
+                wrong.append(f"{page.name}:{number}: {line.strip()}")
+    assert not wrong, "\n".join(wrong)
