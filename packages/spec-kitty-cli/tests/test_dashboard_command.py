@@ -143,7 +143,7 @@ def test_run_progress_of_a_mission_run(project: Path, run_cli: Callable[..., Any
     state.update(
         completed_steps=["ask"],
         issued_step_id="draft",
-        issued_to="claude",
+        issued={"step_id": "draft", "agent": "claude", "issued_at": "2026-12-01T00:00:00+00:00"},
         pending_decisions={"d1": {"question": "Which export?"}},
         blocked_reason="waiting on the ERP",
     )

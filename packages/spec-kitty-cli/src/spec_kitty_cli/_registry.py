@@ -33,6 +33,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "dashboard",
         "Serve a live, read-only web view of missions, boards, runs and sync.",
     ),
+    "next": (
+        "spec_kitty_cli.commands.next_cmd",
+        "next_cmd",
+        "Drive a mission's run: the next step, decision, block or end.",
+    ),
     "orchestrator-api": (
         "spec_kitty_cli.commands.orchestrator_api",
         "orchestrator_api",
@@ -69,6 +74,11 @@ AGENT_COMMANDS: dict[str, tuple[str, str, str]] = {
         "Create missions (JSON for agents).",
     ),
     "tasks": ("spec_kitty_cli.commands.agent_tasks", "tasks", "Finalize and move work packages."),
+    "decision": (
+        "spec_kitty_cli.commands.agent_decision",
+        "decision",
+        "List and answer the decisions of a mission's run.",
+    ),
 }
 
 # Commands whose errors must be rendered in their own contract envelope (not the generic one).

@@ -136,6 +136,12 @@ def main(argv: list[str] | None = None) -> None:
     if args == ["--version"]:
         sys.stdout.write(f"spec-kitty {_version()}\n")
         sys.exit(0)
+    if args[:1] == ["next"]:  # an agent's hot path: no click for the plain --json form
+        from ._next_fast import run_fast as run_next_fast
+
+        code = run_next_fast(args[1:])
+        if code is not None:
+            sys.exit(code)
     if args[:1] == [
         "orchestrator-api"
     ]:  # the orchestrator's hot path: no click (see _orchestrator_fast_path)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._clock import CLOCK_FILE, LamportClock
-from ._emit import checkout_identity, emit_event
+from ._emit import build_event, checkout_identity, emit_event, enqueue
 from ._envelope import (
     AGGREGATE_TYPES,
     ENVELOPE_KEYS,
@@ -43,10 +43,12 @@ __all__ = [
     "Outcome",
     "StoredEvent",
     "build_envelope",
+    "build_event",
     "canonical_json",
     "checkout_identity",
     "drain_checkout",
     "emit_event",
+    "enqueue",
     "mission_catalog_payload",
     "queue_path",
     "queue_status",

@@ -76,6 +76,60 @@ def preflight(checkout_root: Path) -> None:
     _queue(checkout_state_dir(Path(checkout_root).resolve()) / EVENTS_DB)
 
 
+def build_event(
+    checkout_root: Path,
+    *,
+    event_type: str,
+    aggregate_type: str,
+    aggregate_id: str,
+    payload: dict[str, Any],
+    causation_id: str | None = None,
+    correlation_id: str | None = None,
+    event_id: str | None = None,
+    timestamp: datetime | None = None,
+) -> dict[str, Any]:
+    """Build and gate the 3.0.0 envelope for this checkout, without storing it.
+
+    The Lamport clock is advanced under its file lock. A caller that writes a local line for
+    the event first stores that line, then passes the same envelope to :func:`enqueue` (one
+    fact, one event_id). A contract violation raises ``spec_kitty_gate.ContractViolation``.
+    """
+    from spec_kitty_gate import check
+    from spec_kitty_identity import checkout_state_dir
+
+    root = Path(checkout_root).resolve()
+    identity = checkout_identity(root)
+    state = checkout_state_dir(root)
+    queue = _queue(state / EVENTS_DB)
+    clock = LamportClock(state / CLOCK_FILE, floor=queue.max_lamport)
+    envelope = build_envelope(
+        identity,
+        event_type=event_type,
+        aggregate_type=aggregate_type,
+        aggregate_id=aggregate_id,
+        payload=payload,
+        lamport_clock=clock.tick(),
+        causation_id=causation_id,
+        correlation_id=correlation_id,
+        event_id=event_id,
+        timestamp=timestamp,
+    )
+    check("event", envelope)
+    return envelope
+
+
+def enqueue(checkout_root: Path, envelopes: list[dict[str, Any]]) -> int:
+    """Gate and store envelopes in this checkout's queue (one transaction); return how many
+    were new. Re-enqueueing an identical envelope is a no-op."""
+    from spec_kitty_identity import checkout_state_dir
+
+    queue = _queue(checkout_state_dir(Path(checkout_root).resolve()) / EVENTS_DB)
+    try:
+        return queue.append_many(envelopes)
+    except sqlite3.Error as exc:
+        raise queue_error(queue.path, "write", exc) from exc
+
+
 def emit_event(
     checkout_root: Path,
     *,
@@ -96,27 +150,16 @@ def emit_event(
     A contract violation raises ``spec_kitty_gate.ContractViolation`` and nothing is stored.
     The Lamport clock is advanced under its file lock before the envelope is built.
     """
-    from spec_kitty_identity import checkout_state_dir
-
-    root = Path(checkout_root).resolve()
-    identity = checkout_identity(root)
-    state = checkout_state_dir(root)
-    queue = _queue(state / EVENTS_DB)
-    clock = LamportClock(state / CLOCK_FILE, floor=queue.max_lamport)
-    envelope = build_envelope(
-        identity,
+    envelope = build_event(
+        checkout_root,
         event_type=event_type,
         aggregate_type=aggregate_type,
         aggregate_id=aggregate_id,
         payload=payload,
-        lamport_clock=clock.tick(),
         causation_id=causation_id,
         correlation_id=correlation_id,
         event_id=event_id,
         timestamp=timestamp,
     )
-    try:
-        queue.append(envelope)
-    except sqlite3.Error as exc:
-        raise queue_error(queue.path, "write", exc) from exc
+    enqueue(checkout_root, [envelope])
     return envelope

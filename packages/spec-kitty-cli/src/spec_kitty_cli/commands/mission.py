@@ -46,12 +46,32 @@ def _print_identity(row: dict[str, Any]) -> None:
 @mission.command("list", short_help="List the missions in kitty-specs/ with their identity.")
 @json_option
 def list_cmd(as_json: bool) -> None:
-    """List the missions in kitty-specs/ with their canonical identity."""
+    """List the missions in kitty-specs/ with their canonical identity and run state.
+
+    `run` is null until the mission's run starts (`spec-kitty next` or `mission run`), then
+    {status: running|blocked|completed, steps_done, steps_total}.
+    """
     from spec_kitty_identity import list_missions
 
     from .._project import main_repo_root
+    from ..runtime import all_progress
 
-    rows = [_identity_row(ref) for ref in list_missions(main_repo_root())]
+    root = main_repo_root()
+    runs = all_progress(root)
+    rows = []
+    for ref in list_missions(root):
+        row = _identity_row(ref)
+        progress = runs.get(ref.slug)
+        row["run"] = (
+            {
+                "status": progress.status,
+                "steps_done": progress.steps_done,
+                "steps_total": progress.steps_total,
+            }
+            if progress is not None and progress.mission_id == ref.identity.mission_id
+            else None
+        )
+        rows.append(row)
 
     def human() -> None:
         from rich.markup import escape
@@ -66,15 +86,23 @@ def list_cmd(as_json: bool) -> None:
         table = Table(title=f"Missions ({len(rows)})", title_justify="left")
         table.add_column("#", justify="right")
         table.add_column("mission", no_wrap=True)
-        for column in ("type", "name", "created"):
+        for column in ("type", "name", "created", "run"):
             table.add_column(column)
         for row in rows:
+            run = row["run"]
+            colour = {"running": "cyan", "blocked": "red", "completed": "green"}
+            state = (
+                f"[{colour[run['status']]}]{run['status']}[/] {run['steps_done']}/{run['steps_total']}"
+                if run
+                else "[dim]no run[/]"
+            )
             table.add_row(
                 str(row["mission_number"]),
                 f"[bold]{escape(row['mission_slug'])}[/]",
                 escape(row["mission_type"]),
                 escape(row["friendly_name"]),
                 str(row["created_at"])[:10],
+                state,
             )
         out.print(table)
 

@@ -20,9 +20,12 @@ def board(mission: str, host: Any = None, *, for_people: bool = False) -> dict[s
     from spec_kitty_orchestrator_api import Host, mission_state
 
     from .._project import main_repo_root
+    from ..runtime import run_progress
 
     host = host if host is not None else Host(main_repo_root())
+    root = host.root
     state = mission_state(host, mission)
+    progress = run_progress(root, state["mission_slug"])
     view = host.open(mission)
     total = len(state["work_packages"])
     done = state["summary"]["done"]
@@ -45,6 +48,7 @@ def board(mission: str, host: Any = None, *, for_people: bool = False) -> dict[s
         "done_count": done,
         "done_percentage": round(100 * done / total, 1) if total else 0.0,
         "work_packages": wps,
+        "run": progress.to_dict() if progress is not None else None,
         "warnings": state.get("warnings", []),
     }
 
@@ -110,8 +114,29 @@ def _render(data: dict[str, Any]) -> None:
         cells[wp["lane"]].append(_card(wp, lanes_by_id))
     table.add_row(*("\n".join(cells[lane]) for lane in lanes))
     out.print(table)
+    if data["run"] is not None:
+        _render_run(out, data["run"])
     for warning in data["warnings"]:
         out.print(f"[yellow]warning:[/] {escape(str(warning))}")
+
+
+def _render_run(out: Any, run: dict[str, Any]) -> None:
+    from rich.markup import escape
+
+    color = {"running": "cyan", "blocked": "red", "completed": "green"}[run["status"]]
+    out.print(
+        f"Run [{color}]{run['status']}[/]: {run['steps_done']}/{run['steps_total']} steps done"
+        f" ({escape(run['mission_type'])}, run {run['run_id'][:8]})"
+    )
+    if run["issued"]:
+        held = run["issued"]
+        out.print(f"  issued: {escape(held['step_id'])} to {escape(held['agent'])}")
+    if run["waiting"]:
+        out.print(f"  waiting: {escape(', '.join(run['waiting']))}")
+    if run["decisions_open"]:
+        out.print(f"  decisions open: {escape(', '.join(run['decisions_open']))}")
+    if run["blocked_reason"]:
+        out.print(f"  blocked: {escape(run['blocked_reason'])}")
 
 
 @click.command("status")
@@ -121,6 +146,8 @@ def status(mission: str | None, as_json: bool) -> None:
     """Show the kanban board of a mission: work packages by lane, with progress.
 
     Without --mission, the mission is inferred (see --mission) and named on stderr.
+    When the mission has a run (`spec-kitty next`, `mission run`), its progress follows: steps
+    done, the step issued and to whom, steps waiting, decisions open.
     Read-only: the status log is reduced in memory; nothing is written.
     """
     data = board(select_mission(mission).slug, for_people=not as_json)

@@ -34,6 +34,10 @@ class Step:
     depends_on: tuple[str, ...] = ()
     agent_profile: str | None = None
     contract_ref: str | None = None
+    prompt: str | None = None
+    prompt_template: str | None = None
+    expected_output: str | None = None
+    options: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -113,9 +117,11 @@ def _parse_step(raw: Any, index: int, key: str) -> Step:
             f"`{where}` spells agent_profile twice (agent_profile, agent-profile)", key
         )
     spelling = "agent-profile" if "agent-profile" in raw else "agent_profile"
-    for name in ("prompt", "prompt_template", "expected_output"):
-        _optional_str(raw, name, f"{where}.{name}", key)
     return Step(
+        prompt=_optional_str(raw, "prompt", f"{where}.prompt", key),
+        prompt_template=_optional_str(raw, "prompt_template", f"{where}.prompt_template", key),
+        expected_output=_optional_str(raw, "expected_output", f"{where}.expected_output", key),
+        options=_str_list(raw, "options", f"{where}.options", key),
         id=_required_str(raw, "id", f"{where}.id", key),
         title=_required_str(raw, "title", f"{where}.title", key),
         description=_optional_str(raw, "description", f"{where}.description", key) or "",
@@ -162,12 +168,6 @@ def parse_definition(doc: dict[str, Any], *, path: Path, source: bytes) -> Missi
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         raise _malformed(f"duplicate step ids: {', '.join(duplicates)}", key)
-    for step in steps:
-        unknown = [d for d in step.depends_on if d not in ids]
-        if unknown:
-            raise _malformed(
-                f"step `{step.id}` depends on unknown steps: {', '.join(unknown)}", key
-            )
     _check_audit_steps(doc, key)
     return MissionDefinition(
         key=key,

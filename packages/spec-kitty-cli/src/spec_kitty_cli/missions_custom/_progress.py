@@ -8,10 +8,13 @@ reported as ``{"state": "unreadable", "reason": ...}`` instead of failing the ca
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
-from ._runs import INDEX_FILE, RUN_ID_RE, RUNTIME_DIR
+from ..runtime._store import INDEX_FILE, RUNTIME_DIR
+
+RUN_ID_RE = re.compile(r"^[0-9a-f]{32}$")
 
 MAX_STATE_BYTES = 4 * 1024 * 1024
 
@@ -48,7 +51,8 @@ def dependency_order(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _step_rows(state: dict[str, Any]) -> list[dict[str, Any]]:
     completed = {str(s) for s in state.get("completed_steps") or []}
     issued = state.get("issued_step_id")
-    issued_to = state.get("issued_to") or state.get("issued_agent")
+    held = state.get("issued")
+    issued_to = held.get("agent") if isinstance(held, dict) else None
     steps = [s for s in state.get("steps") or [] if isinstance(s, dict)]
     rows = []
     for step in dependency_order(steps):
@@ -83,7 +87,7 @@ def _decisions(state: dict[str, Any]) -> list[dict[str, Any]]:
 
 def run_progress(project_root: Path, mission_slug: str, mission_id: str) -> dict[str, Any]:
     """``{"state": "none"}``, ``{"state": "unreadable", ...}`` or the run's progress."""
-    runtime = Path(project_root) / RUNTIME_DIR
+    runtime = Path(project_root).joinpath(*RUNTIME_DIR)
     try:
         index = _read_json(runtime / INDEX_FILE)
     except FileNotFoundError:
@@ -111,7 +115,7 @@ def run_progress(project_root: Path, mission_slug: str, mission_id: str) -> dict
     return {
         "state": "blocked" if blocked else ("completed" if finished else "running"),
         "run_id": run_id,
-        "definition": entry.get("mission_key"),
+        "definition": entry.get("mission_type"),
         "started_at": state.get("started_at"),
         "blocked_reason": blocked,
         "steps": steps,

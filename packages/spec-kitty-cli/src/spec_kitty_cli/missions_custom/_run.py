@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ._discovery import DiscoveryContext
-from ._runs import RunRecord, find_run, index_lock, runtime_dir, start_run
+from ._runs import RunRecord, attach, runtime_dir, start
 from ._validate import ValidationReport, validate_custom_mission
 from .errors import MissionDefinitionError, RunStartError
 
@@ -44,12 +44,18 @@ def _selector(root: Path, selector: str) -> Any:
 
 
 def _record(
-    root: Path, report: ValidationReport, selector: str, existing: Any, checkout: Path
+    root: Path,
+    ctx: DiscoveryContext,
+    report: ValidationReport,
+    selector: str,
+    existing: Any,
+    checkout: Path,
 ) -> RunRecord:
     from .._mission_create import create
+    from ..runtime import index_lock
+    from ._contracts import contract_ids
 
     definition = report.definition
-    assert report.selected is not None
     runtime = runtime_dir(root)
     with index_lock(runtime):
         if existing is None:
@@ -63,12 +69,21 @@ def _record(
             slug, mission_id = str(data["mission_slug"]), str(data["mission_id"])
         else:
             slug, mission_id = existing.slug, existing.identity.mission_id
-        found = find_run(runtime, slug, mission_id)
+        found = attach(runtime, slug, mission_id)
         if found is not None:
             return found
-        return start_run(
-            runtime, definition, tier=report.selected.tier, mission_slug=slug, mission_id=mission_id
-        )
+        contracts = contract_ids(ctx.builtin_root / "step_contracts", root)
+        return start(checkout, runtime, report, contracts, mission_slug=slug, mission_id=mission_id)
+
+
+def _all_errors(errors: list[MissionDefinitionError]) -> MissionDefinitionError:
+    """The first error, its details extended with ``errors``: every problem found, in order."""
+    first = errors[0]
+    listed = [{"code": e.code, "message": e.message, "details": dict(e.details)} for e in errors]
+    message = first.message
+    if len(errors) > 1:
+        message += f" (and {len(errors) - 1} more problem(s): see details.errors)"
+    return MissionDefinitionError(first.code, message, {**first.details, "errors": listed})
 
 
 def _error(exc: Any, warnings: list[dict[str, Any]], exit_code: int) -> RunOutcome:
@@ -114,8 +129,8 @@ def run_custom_mission(
         report = validate_custom_mission(ctx, mission_key)
         warnings = report.warnings
         if report.errors:
-            raise report.errors[0]
-        record = _record(root, report, selector, existing, checkout)
+            raise _all_errors(report.errors)
+        record = _record(root, ctx, report, selector, existing, checkout)
     except MissionDefinitionError as exc:
         return _error(exc, warnings, EXIT_USAGE)
     except (OSError, ValueError, RunStartError) as exc:

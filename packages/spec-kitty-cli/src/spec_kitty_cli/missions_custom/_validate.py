@@ -58,6 +58,34 @@ def _load_failure(candidate: Candidate) -> MissionDefinitionError:
     )
 
 
+def _dependencies(definition: MissionDefinition) -> list[MissionDefinitionError]:
+    from ._graph import find_cycles, unknown_dependencies
+
+    file, key = str(definition.path), definition.key
+    errors = [
+        _error(
+            "MISSION_STEP_DEPENDENCY_UNKNOWN",
+            f"step {step_id!r} depends on {dep!r}, which is not a step of {key!r}",
+            file=file,
+            mission_key=key,
+            step_id=step_id,
+            depends_on=dep,
+        )
+        for step_id, dep in unknown_dependencies(definition.steps)
+    ]
+    errors += [
+        _error(
+            "MISSION_STEP_DEPENDENCY_CYCLE",
+            f"steps of {key!r} depend on each other in a cycle: {' -> '.join(cycle)}",
+            file=file,
+            mission_key=key,
+            cycle=cycle,
+        )
+        for cycle in find_cycles(definition.steps)
+    ]
+    return errors
+
+
 def _structural(definition: MissionDefinition, tier: str) -> list[MissionDefinitionError]:
     file, key = str(definition.path), definition.key
     errors = []
@@ -73,6 +101,7 @@ def _structural(definition: MissionDefinition, tier: str) -> list[MissionDefinit
                 expected=RETROSPECTIVE,
             )
         )
+    errors.extend(_dependencies(definition))
     for step in definition.steps:
         if step.id == RETROSPECTIVE:
             continue

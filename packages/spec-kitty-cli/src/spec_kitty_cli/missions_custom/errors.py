@@ -33,6 +33,8 @@ VALIDATION_DETAIL_KEYS: dict[str, tuple[str, ...]] = {
     "MISSION_STEP_NO_PROFILE_BINDING": ("file", "mission_key", "step_id"),
     "MISSION_STEP_AMBIGUOUS_BINDING": ("file", "mission_key", "step_id"),
     "MISSION_CONTRACT_REF_UNRESOLVED": ("file", "mission_key", "step_id", "contract_ref"),
+    "MISSION_STEP_DEPENDENCY_CYCLE": ("file", "mission_key", "cycle"),
+    "MISSION_STEP_DEPENDENCY_UNKNOWN": ("file", "mission_key", "step_id", "depends_on"),
 }
 VALIDATION_ERROR_CODES = frozenset(VALIDATION_DETAIL_KEYS)
 WARNING_CODES = frozenset({"MISSION_KEY_SHADOWED", "MISSION_PACK_LOAD_FAILED"})

@@ -1,0 +1,86 @@
+"""Writing a run's events: one fact, one event_id, in the run log and in the event queue.
+
+Under the run lock, each event is built once by the one envelope builder (and gated), appended
+to `run.events.jsonl`, counted in state.json (the commit point), then enqueued in the invoking
+checkout's queue with the same envelope. ``state["events"]`` records the byte size of the log the
+state knows (``logged``) and how much of it is known to be queued (``queued``): lines a crashed
+call left beyond ``logged`` are cut off, and lines between ``queued`` and ``logged`` are
+enqueued again (a no-op for those already queued).
+"""
+
+from __future__ import annotations
+
+import os
+
+from ._store import EVENTS_FILE, append_lines, save_state
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
+
+AGGREGATE_TYPE = "Mission"
+
+
+def _lines(run_dir: Path, start: int, end: int) -> list[dict[str, Any]]:
+    import json
+
+    with open(run_dir / EVENTS_FILE, "rb") as handle:
+        handle.seek(start)
+        raw = handle.read(end - start)
+    return [json.loads(text) for text in raw.splitlines() if text.strip()]
+
+
+def repair(run_dir: Path, state: dict[str, Any]) -> None:
+    """Cut lines a crashed call appended after the last committed state."""
+    logged = state["events"]["logged"]
+    path = run_dir / EVENTS_FILE
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        size = 0
+    if size > logged:
+        os.truncate(path, logged)
+
+
+def commit(
+    checkout: Path,
+    run_dir: Path,
+    state: dict[str, Any],
+    events: list[tuple[str, dict[str, Any], dict[str, Any]]],
+) -> list[dict[str, Any]]:
+    """Log ``events`` (type, payload, actor), save ``state``, enqueue; return the envelopes."""
+    from .._events import build_event, enqueue
+
+    counts = state["events"]
+    behind = (
+        _lines(run_dir, counts["queued"], counts["logged"])
+        if counts["queued"] < counts["logged"]
+        else []
+    )
+    if behind:
+        enqueue(checkout, behind)
+    counts["queued"] = counts["logged"]
+    envelopes = []
+    previous = state.get("last_event_id")
+    for event_type, payload, actor in events:
+        envelope = build_event(
+            checkout,
+            event_type=event_type,
+            aggregate_type=AGGREGATE_TYPE,
+            aggregate_id=state["mission_id"],
+            payload={**payload, "actor": actor},
+            causation_id=previous,
+            correlation_id=state.get("correlation_id"),
+        )
+        previous = envelope["event_id"]
+        envelopes.append(envelope)
+    if envelopes:
+        counts["logged"] = append_lines(run_dir, envelopes)
+        state["last_event_id"] = previous
+        state["event_count"] = state.get("event_count", 0) + len(envelopes)
+    if envelopes or behind:
+        save_state(run_dir, state)
+    if envelopes:
+        enqueue(checkout, envelopes)
+    return envelopes

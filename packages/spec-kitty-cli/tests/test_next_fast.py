@@ -1,0 +1,130 @@
+"""The click-free `next --json` path answers exactly like the click command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from spec_kitty_cli._next_fast import parse, run_fast
+
+
+@pytest.fixture
+def mission(project: Path, run_cli: Any) -> str:
+    path = project / ".kittify" / "missions" / "fast" / "mission.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        "mission: {key: fast, name: Fast, version: '1.0.0'}\n"
+        "steps:\n"
+        "  - {id: one, title: One, agent_profile: implementer-ivan}\n"
+        "  - {id: retrospective, title: Retro, depends_on: [one]}\n",
+        encoding="utf-8",
+    )
+    run_cli("mission", "run", "fast", "--mission", "fast-run", "--json", cwd=project)
+    return "fast-run"
+
+
+def _fast(capsys: pytest.CaptureFixture[str], args: list[str]) -> tuple[int | None, Any]:
+    capsys.readouterr()
+    code = run_fast(args)
+    out = capsys.readouterr().out
+    return code, json.loads(out) if out.strip() else None
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["--mission", "m"],  # human output: click renders it
+        ["--json"],  # missing --mission: click's usage error
+        ["--mission", "m", "--json", "--result", "maybe"],
+        ["--mission", "m", "--json", "--bogus"],
+        ["--mission", "m", "--json", "--agent"],
+        ["-h"],
+    ],
+)
+def test_what_click_must_answer_is_left_to_click(args: list[str]) -> None:
+    assert parse(args) is None
+
+
+def test_forms_parse_like_click() -> None:
+    assert parse(["--mission=m", "--agent", "a", "--agent=b", "--json", "--step", "s"]) == {
+        "json": True,
+        "selector": "m",
+        "agent": "b",
+        "step": "s",
+    }
+
+
+def test_fast_and_click_paths_answer_alike(
+    project: Path,
+    run_cli: Any,
+    mission: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(project)
+    first = run_cli("next", "--mission", mission, "--agent", "x", "--json").json()
+    code, fast = _fast(capsys, ["--mission", mission, "--agent", "x", "--json"])
+    assert code == 0
+    slow = run_cli("next", "--mission", mission, "--agent", "x", "--json").json()
+    assert fast == slow and fast["step"] == first["step"]
+    monkeypatch.setenv("SPEC_KITTY_AGENT", "y")
+    code, other = _fast(capsys, ["--mission", mission, "--json"])
+    assert (code, other["kind"], other["held_by"]) == (0, "blocked", "x")
+    for args in (
+        ["--mission", "nope", "--json"],
+        ["--mission", mission, "--agent", "z", "--result", "success", "--json"],
+        ["--mission", mission, "--agent", "", "--json"],
+    ):
+        code, fast = _fast(capsys, args)
+        res = run_cli("next", *args)
+        assert (code, fast) == (res.exit_code, res.json())
+    code, done = _fast(
+        capsys, ["--mission", mission, "--agent", "x", "--result", "success", "--json"]
+    )
+    assert (code, done["step"]["id"]) == (0, "retrospective")
+
+
+def test_unexpected_failure_is_internal_error(
+    project: Path,
+    mission: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import spec_kitty_cli.runtime._api as api
+
+    def boom(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(api, "next_action", boom)
+    code, env = _fast(capsys, ["--mission", mission, "--json"])
+    assert code == 1 and env["error_code"] == "INTERNAL_ERROR"
+    assert "SPEC_KITTY_DEBUG" in env["message"]
+    monkeypatch.setenv("SPEC_KITTY_DEBUG", "1")
+    with pytest.raises(RuntimeError):
+        run_fast(["--mission", mission, "--json"])
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(api, "next_action", interrupted)
+    assert run_fast(["--mission", mission, "--json"]) == 130
+
+
+def test_console_entry_takes_the_fast_path(
+    project: Path,
+    mission: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from spec_kitty_cli.main import main
+
+    monkeypatch.chdir(project)
+    with pytest.raises(SystemExit) as exited:
+        main(["next", "--mission", mission, "--agent", "x", "--json"])
+    assert exited.value.code == 0
+    assert json.loads(capsys.readouterr().out)["kind"] == "step"
