@@ -11,6 +11,7 @@ Heavy modules (rich, yaml, filelock) are imported inside the commands that use t
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
@@ -43,20 +44,12 @@ def _print_identity(row: dict[str, Any]) -> None:
     out.print(f"  mission_dir: {escape(row['mission_dir'])}")
 
 
-@mission.command("list", short_help="List the missions in kitty-specs/ with their identity.")
-@json_option
-def list_cmd(as_json: bool) -> None:
-    """List the missions in kitty-specs/ with their canonical identity and run state.
-
-    `run` is null until the mission's run starts (`spec-kitty next` or `mission run`), then
-    {status: running|blocked|completed, steps_done, steps_total}.
-    """
+def mission_rows(root: Path) -> list[dict[str, Any]]:
+    """The `mission list` records: identity, `mission_dir` and the run state (or null)."""
     from spec_kitty_identity import list_missions
 
-    from .._project import main_repo_root
     from ..runtime import all_progress
 
-    root = main_repo_root()
     runs = all_progress(root)
     rows = []
     for ref in list_missions(root):
@@ -72,6 +65,20 @@ def list_cmd(as_json: bool) -> None:
             else None
         )
         rows.append(row)
+    return rows
+
+
+@mission.command("list", short_help="List the missions in kitty-specs/ with their identity.")
+@json_option
+def list_cmd(as_json: bool) -> None:
+    """List the missions in kitty-specs/ with their canonical identity and run state.
+
+    `run` is null until the mission's run starts (`spec-kitty next` or `mission run`), then
+    {status: running|blocked|completed, steps_done, steps_total}.
+    """
+    from .._project import main_repo_root
+
+    rows = mission_rows(main_repo_root())
 
     def human() -> None:
         from rich.markup import escape

@@ -61,11 +61,9 @@ class DashboardData:
 
     # -- the CLI's own records -----------------------------------------------------------------
     def missions(self) -> dict[str, Any]:
-        from spec_kitty_identity import list_missions
+        from ..commands.mission import mission_rows
 
-        from ..commands.mission import _identity_row
-
-        return _ok({"missions": [_identity_row(ref) for ref in list_missions(self.root)]})
+        return _ok({"missions": mission_rows(self.root)})
 
     def status(self, mission: str) -> dict[str, Any]:
         from ..commands.status import board
