@@ -178,7 +178,13 @@ def test_refusals(project: Path, run_cli: Any, run: Path) -> None:
     )
     assert long.exit_code == 2 and long.json()["details"]["param"] == "--final-answer"
     surrogate = run_cli("next", "--mission", "erp-run", "--agent", "a\udcff", "--json", cwd=project)
-    assert surrogate.exit_code == 2 and surrogate.json()["error_code"] == "RUN_INPUT_INVALID"
+    assert surrogate.exit_code == 2  # refused for every command by the argv check
+    from spec_kitty_cli.errors import CliError
+    from spec_kitty_cli.runtime import next_action
+
+    with pytest.raises(CliError) as caught:
+        next_action(project, project, "erp-run", agent="a\udcff")
+    assert caught.value.code == "RUN_INPUT_INVALID"
     unknown = run_cli("next", "--mission", "nope", "--json", cwd=project)
     assert unknown.exit_code == 2 and unknown.json()["error_code"] == "MISSION_NOT_FOUND"
 
