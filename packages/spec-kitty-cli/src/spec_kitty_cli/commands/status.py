@@ -94,6 +94,9 @@ def _render(data: dict[str, Any]) -> None:
     title = f"{escape(data['mission_slug'])} ({escape(data['mission_type'])})"
     if not data["work_packages"]:
         out.print(f"[bold]{title}[/]: no work packages yet.")
+        if data["run"] is not None:
+            _render_run(out, data["run"])
+            return
         out.print(
             "Next: write tasks/WP01-<title>.md files in the mission folder, then run "
             f"`spec-kitty agent tasks finalize --mission {data['mission_slug']}`."
