@@ -59,6 +59,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "upgrade",
         "Rewrite legacy local state to canonical mission terms.",
     ),
+    "doctor": (
+        "spec_kitty_cli.commands.doctor",
+        "doctor",
+        "Check local state without changing anything; each finding has a fix.",
+    ),
     "contract": (
         "spec_kitty_cli.commands.contract",
         "contract",

@@ -1,9 +1,10 @@
 """Opening a SQLite queue for reading only, also on a read-only `.kittify/`.
 
 A reader of a WAL database normally creates the `-shm` file beside it; on a read-only folder
-that fails. Read-only commands (`sync status`, `doctor`) therefore open with ``mode=ro`` and,
-when SQLite still cannot open it, as ``immutable`` (nothing can write a read-only folder).
-They never create the database, never change it and never take a write lock.
+that fails. Read-only commands (`sync status`, `doctor`) therefore open with ``mode=ro`` while a
+`-wal` file holds transactions not yet checkpointed, and otherwise (or when SQLite cannot open
+it) as ``immutable``. They never create the database or any file beside it, never change it and
+never take a write lock.
 """
 
 from __future__ import annotations
@@ -25,7 +26,11 @@ def connect_readonly(path: Path, *, timeout: float = 10.0) -> sqlite3.Connection
     base = "file:" + quote(str(resolved))
     last: sqlite3.Error | None = None
     queries = ["?mode=ro", "?mode=ro&immutable=1"]
-    if not os.access(resolved.parent, os.W_OK):  # no -shm can be made: nothing can write it
+    # Without a -wal file the database file holds every committed transaction: read it as
+    # immutable, so not even SQLite's -shm/-wal reader files are created. On a read-only folder
+    # nothing can write it anyway.
+    wal = Path(f"{resolved}-wal")
+    if not wal.exists() or not os.access(resolved.parent, os.W_OK):
         queries.pop(0)
     for query in queries:
         conn = sqlite3.connect(base + query, uri=True, timeout=timeout, isolation_level=None)

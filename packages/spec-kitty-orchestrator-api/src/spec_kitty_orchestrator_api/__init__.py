@@ -11,6 +11,9 @@ Public API::
     OrchestratorApiError and its subclasses  the structured errors a command raises
     open_mission, MissionView, LogRead, Reduced, WPStatus, LANES
                                              a read-only view of a mission (the dashboard's)
+    scan_log, LogScan, LogProblem, load_work_packages
+                                             every problem of a status log, the WP files
+                                             (`spec-kitty doctor`'s health checks)
 
 Only what another package or a user calls is exported; the status model's parts (log reader,
 reducer, transition table, WP files) are private modules. ``LANES`` is spec_kitty_identity's.
@@ -37,10 +40,12 @@ if TYPE_CHECKING:
     )
     from ._host import Host, list_ready, mission_state
     from ._log import LogRead
+    from ._logscan import LogProblem, LogScan, scan_log
     from ._merge import merge_mission
     from ._reduce import Reduced, WPStatus
     from ._sink import EventSink
     from ._view import MissionView, open_mission
+    from ._wpfiles import load_work_packages
     from .errors import (
         ContractVersionMismatchError,
         DependenciesNotSatisfiedError,
@@ -72,6 +77,8 @@ _LAZY: dict[str, str] = {
     "ERROR_CODES": "._envelope",
     "EventSink": "._sink",
     "Host": "._host",
+    "LogProblem": "._logscan",
+    "LogScan": "._logscan",
     "MissionNotReadyError": ".errors",
     "OrchestratorApiError": ".errors",
     "PolicyRequiredError": ".errors",
@@ -97,6 +104,8 @@ _LAZY: dict[str, str] = {
     "merge_mission": "._merge",
     "mission_state": "._host",
     "new_correlation_id": "._envelope",
+    "load_work_packages": "._wpfiles",
+    "scan_log": "._logscan",
     "respond": "._envelope",
     "start_implementation": "._api_write",
     "start_review": "._api_write",
@@ -110,7 +119,9 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as the convention test checks
     "EventSink",
     "Host",
     "LANES",
+    "LogProblem",
     "LogRead",
+    "LogScan",
     "MissionNotReadyError",
     "MissionView",
     "OrchestratorApiError",
@@ -136,12 +147,14 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as the convention test checks
     "error_response",
     "finalize",
     "list_ready",
+    "load_work_packages",
     "make_envelope",
     "merge_mission",
     "mission_state",
     "new_correlation_id",
     "open_mission",
     "respond",
+    "scan_log",
     "start_implementation",
     "start_review",
     "transition",
