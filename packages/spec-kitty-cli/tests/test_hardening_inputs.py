@@ -253,3 +253,44 @@ def test_a_long_dependency_chain_is_no_recursion_problem(project: Path, run_cli:
         )
     result = run_cli("status", "--mission", slug, "--json")
     assert result.exit_code == 0, result.stdout
+
+
+@pytest.mark.parametrize("name", ["status.events.jsonl", "tasks/WP02.md"])
+def test_a_named_pipe_in_a_mission_never_hangs_a_reader(
+    project: Path, run_cli: Any, mission: str, name: str
+) -> None:
+    import os
+
+    path = project / "kitty-specs" / mission / name
+    path.unlink(missing_ok=True)
+    os.mkfifo(path)
+    result = run_cli("status", "--mission", mission, "--json")
+    assert result.exit_code == 2
+    assert result.json()["details"]["reason"] == "not_a_file"
+
+
+def test_identity_files_that_are_pipes_are_refused(project: Path, run_cli: Any) -> None:
+    import os
+
+    build = project / ".kittify" / "state" / "build.json"
+    build.unlink()
+    os.mkfifo(build)
+    refused(run_cli("identity", "show", "--json", cwd=project), "CONFIG_UNPARSEABLE")
+
+
+def test_titles_branches_and_numbers_are_bounded(project: Path, run_cli: Any) -> None:
+    env = refused(
+        run_cli("mission", "create", "t" * 501, "--json", cwd=project), "MISSION_SLUG_INVALID"
+    )
+    assert env["details"]["reason"] == "too_long"
+    refused(
+        run_cli("mission", "create", "ok", "--target-branch", "b" * 256, "--json", cwd=project),
+        "TARGET_BRANCH_INVALID",
+    )
+    assert not (project / "kitty-specs").exists() or not list((project / "kitty-specs").iterdir())
+    meta = project / "kitty-specs" / "001-x" / "meta.json"
+    created = run_cli("mission", "create", "x", "--json", cwd=project).json()
+    data = json.loads(meta.read_text()) | {"mission_number": 2**63}
+    meta.write_text(json.dumps(data))
+    env = refused(run_cli("mission", "list", "--json", cwd=project), "MISSION_META_INVALID")
+    assert env["details"]["key"] == "mission_number" and created["mission_slug"] == "001-x"

@@ -46,7 +46,13 @@ def current_branch(root: Path) -> str | None:
 def require_branch(root: Path, explicit: str | None) -> str:
     """The target branch: the explicit one, else the current branch."""
     if explicit is not None:
-        if not explicit.strip() or explicit.startswith("-") or ".." in explicit:
+        if (
+            not explicit.strip()
+            or explicit.startswith("-")
+            or ".." in explicit
+            or len(explicit) > 255
+            or any(ch in explicit for ch in "\x00\n\r")
+        ):
             raise CliError(
                 "TARGET_BRANCH_INVALID",
                 f"invalid target branch {explicit!r}",

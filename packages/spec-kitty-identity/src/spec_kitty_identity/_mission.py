@@ -38,6 +38,8 @@ from .errors import (
 SPECS_DIR = "kitty-specs"
 META_FILE = "meta.json"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_NUMBER = 2**53 - 1  # exact in every JSON reader
+MAX_TITLE_CHARS = 500
 MAX_SLUG_CHARS = 200  # a folder name, with room for `<slug>.lock` and friends (255 bytes)
 # An existing mission's slug is its identity as the SaaS knows it (3.0.0 asks for a non-empty
 # string): any folder name an earlier spec-kitty wrote, e.g. `checkout-flow-01M94VNM`. Only a
@@ -152,8 +154,12 @@ def mission_identity_from_dict(data: Any, *, source: str = "meta.json") -> Missi
     if not is_ulid(data["mission_id"]):
         raise _fail(source, "`mission_id` must be a 26-character ULID", key="mission_id")
     number = data["mission_number"]
-    if isinstance(number, bool) or not isinstance(number, int) or number < 1:
-        raise _fail(source, "`mission_number` must be an integer >= 1", key="mission_number")
+    if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= MAX_NUMBER:
+        raise _fail(
+            source,
+            f"`mission_number` must be an integer from 1 to {MAX_NUMBER}",
+            key="mission_number",
+        )
     if not is_existing_slug(data["mission_slug"]):
         raise _fail(source, "`mission_slug` must be a single folder name", key="mission_slug")
     try:
@@ -310,6 +316,11 @@ def resolve_mission(project_root: Path, selector: str) -> MissionRef:
 
 def kebab_title(title: str) -> str:
     """A kebab-case folder name part from a free-text title (at most 60 characters)."""
+    if len(title) > MAX_TITLE_CHARS:
+        raise MissionSlugError(
+            f"the mission title is {len(title)} characters; the limit is {MAX_TITLE_CHARS}",
+            details={"title": title[:64], "reason": "too_long", "limit": MAX_TITLE_CHARS},
+        )
     kebab = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60].strip("-")
     if not kebab:
         raise MissionSlugError(

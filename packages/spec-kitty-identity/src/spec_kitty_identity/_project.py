@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._atomic import create_exclusive_text
 from ._config import config_path, read_config, set_config_section
+from ._inputs import loads_json, read_bounded
 from ._roots import checkout_state_dir, git_common_dir, main_root_of, user_state_dir
 from .errors import ConfigError, LegacyStateError, NotInitializedError, StateWriteError
 
@@ -138,7 +139,7 @@ def _load_or_mint(path: Path, key: str, mint: Callable[[], str]) -> str:
                 f"cannot write {path}: {exc}", details={"file": str(path), "reason": str(exc)}
             ) from exc
     try:
-        value = json.loads(path.read_text(encoding="utf-8"))[key]
+        value = loads_json(read_bounded(path, 64 * 1024))[key]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ConfigError(
             f"{path} is damaged; delete it and spec-kitty will mint a new {key}",

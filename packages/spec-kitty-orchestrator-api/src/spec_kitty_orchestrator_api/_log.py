@@ -46,6 +46,7 @@ _REQUIRED_STR = ("event_id", "wp_id", "at", "actor")
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 MAX_LINE_BYTES = 1024 * 1024  # one status line; the whole log is not bounded (it grows)
 MAX_LINE_DEPTH = 64
+MAX_LOG_BYTES = 1 << 30  # 1 GiB: far beyond any mission, short of exhausting memory
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -144,10 +145,16 @@ def _complete(tail: bytes) -> None:
 
 def read_log(path: Path) -> LogRead:
     """Parse the whole log; a corrupt complete line is an error naming file and line."""
+    from spec_kitty_identity import InputRejected, read_bounded
+
     try:
-        raw = path.read_bytes()
+        raw = read_bounded(path, MAX_LOG_BYTES)
     except FileNotFoundError:
         return LogRead(path=path)
+    except InputRejected as exc:
+        raise StatusLogError(
+            f"{path}: {exc.message}", details={"file": str(path), "line": None, **exc.details}
+        ) from exc
     except OSError as exc:
         raise StatusWriteError(f"cannot read {path}: {exc}", details={"file": str(path)}) from exc
     transitions: list[dict[str, Any]] = []

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._log import _bounded, _check_line, _complete
+from ._log import MAX_LOG_BYTES, _bounded, _check_line, _complete
 from .errors import StatusLegacyError, StatusLogError
 
 
@@ -44,11 +44,13 @@ def _problem(lineno: int, exc: StatusLogError | StatusLegacyError) -> LogProblem
 
 def scan_log(path: Path) -> LogScan:
     """Every problem of ``path`` (a missing log is no problem: nothing was recorded yet)."""
+    from spec_kitty_identity import read_bounded
+
     try:
-        raw = path.read_bytes()
+        raw = read_bounded(path, MAX_LOG_BYTES)
     except FileNotFoundError:
         return LogScan(path=path, exists=False)
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         problem = LogProblem(line=None, code="STATUS_LOG_UNREADABLE", message=str(exc))
         return LogScan(path=path, exists=True, problems=[problem])
     cut = raw.rfind(b"\n") + 1

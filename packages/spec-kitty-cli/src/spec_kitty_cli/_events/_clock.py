@@ -37,7 +37,9 @@ class LamportClock:
 
     def _read(self) -> int:
         try:
-            text = self.path.read_text(encoding="utf-8")
+            from spec_kitty_identity import read_bounded
+
+            text = read_bounded(self.path, 64 * 1024).decode("utf-8")
         except FileNotFoundError:
             return max(0, int(self._floor())) if self._floor is not None else 0
         try:
