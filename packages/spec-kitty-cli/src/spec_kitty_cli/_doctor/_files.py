@@ -58,10 +58,10 @@ def check_identity(report: Report, checkout: Path) -> None:
 
 
 def check_missions(report: Report, main_root: Path) -> None:
-    from spec_kitty_identity import load_mission_meta, specs_root
+    from spec_kitty_identity import load_mission_meta
     from spec_kitty_orchestrator_api import load_work_packages
 
-    root = specs_root(main_root)
+    root = main_root / "kitty-specs"
     facts = report.checks.setdefault("missions", {"count": 0, "work_packages": 0})
     if not root.is_dir():
         return
