@@ -20,7 +20,7 @@ Heavy modules (httpx, spec_kitty_gate) are imported only where they are used.
 
 from __future__ import annotations
 
-from typing import Any
+from spec_kitty_identity import lazy_getattr
 
 from ._bulk import IMPORT_FIELDS, SOURCE_KEY, BulkImport
 from ._collect import Artifact, CollectedArtifacts, SkippedArtifact, collect_artifacts
@@ -105,10 +105,4 @@ __all__ = [  # noqa: RUF022
 ]
 
 
-def __getattr__(name: str) -> Any:
-    # importlib.metadata is slow to import: load the version only when someone asks for it.
-    if name == "__version__":
-        from ._version import __version__
-
-        return __version__
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__)

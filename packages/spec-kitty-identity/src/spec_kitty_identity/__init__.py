@@ -9,13 +9,12 @@ Public API::
     resolve_mission, list_missions, mission_identity_from_dict, validate_mission_slug
     new_ulid, is_ulid, atomic_write_text
     json_nesting_exceeds, yaml_nesting_exceeds
-    LANES, LANE_ALIASES, canonical_lane       the 3.0.0 lane vocabulary (defined once, here)
+    LANES, LANE_ALIASES, canonical_lane, TRANSITION_KEYS, ANNOTATION_KEYS (status log vocabulary)
+    lazy_getattr (a package __init__ importing names on first use)
     StructuredError, as_structured, SpecKittyError, and the identity errors
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from ._atomic import (
     atomic_write_text,
@@ -37,7 +36,7 @@ from ._inputs import (
     loads_json,
     read_bounded,
 )
-from ._lanes import LANE_ALIASES, LANES, canonical_lane
+from ._lazy import lazy_getattr
 from ._mission import (
     CANONICAL_KEYS,
     REQUIRED_KEYS,
@@ -67,6 +66,13 @@ from ._roots import (
     user_state_dir,
 )
 from ._sqlite import connect_readonly
+from ._status_vocabulary import (
+    ANNOTATION_KEYS,
+    LANE_ALIASES,
+    LANES,
+    TRANSITION_KEYS,
+    canonical_lane,
+)
 from ._ulid import is_ulid, new_ulid
 from .errors import (
     ConfigError,
@@ -86,6 +92,7 @@ from .errors import (
 )
 
 __all__ = [  # noqa: RUF022 - plain sorted(), as the public-API convention test checks
+    "ANNOTATION_KEYS",
     "CANONICAL_KEYS",
     "ConfigError",
     "IdentityError",
@@ -110,6 +117,7 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as the public-API convention test 
     "StatePathError",
     "StateWriteError",
     "StructuredError",
+    "TRANSITION_KEYS",
     "__version__",
     "as_structured",
     "atomic_write_text",
@@ -131,6 +139,7 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as the public-API convention test 
     "init_project",
     "is_ulid",
     "json_nesting_exceeds",
+    "lazy_getattr",
     "list_missions",
     "load_build_id",
     "load_mission_meta",
@@ -152,10 +161,4 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as the public-API convention test 
 ]
 
 
-def __getattr__(name: str) -> Any:
-    # importlib.metadata is slow to import: load the version only when someone asks for it.
-    if name == "__version__":
-        from ._version import __version__
-
-        return __version__
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__)

@@ -13,7 +13,7 @@ Public API::
 
 from __future__ import annotations
 
-from typing import Any
+from spec_kitty_identity import lazy_getattr
 
 from ._model import Finding, StepPlan, StepReport, UpgradePlan, UpgradeReport
 from ._runner import STEPS, MigrationStep, plan_upgrade, run_upgrade
@@ -51,10 +51,4 @@ __all__ = [  # noqa: RUF022
 ]
 
 
-def __getattr__(name: str) -> Any:
-    # importlib.metadata is slow to import: load the version only when someone asks for it.
-    if name == "__version__":
-        from ._version import __version__
-
-        return __version__
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__)

@@ -22,28 +22,9 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from spec_kitty_identity import ANNOTATION_KEYS, TRANSITION_KEYS
+
 LIFECYCLE_FILE = "status.legacy.jsonl"
-# The keys a canonical line may carry (the orchestrator API's reader accepts these only).
-TRANSITION_KEYS = frozenset(
-    [
-        "actor",
-        "at",
-        "build_id",
-        "event_id",
-        "evidence",
-        "execution_mode",
-        "force",
-        "from_lane",
-        "mission_id",
-        "mission_slug",
-        "policy_metadata",
-        "reason",
-        "review_ref",
-        "to_lane",
-        "wp_id",
-    ]
-)
-ANNOTATION_KEYS = frozenset(["actor", "at", "build_id", "delta", "event_id", "kind", "wp_id"])
 LANE_MAP = {"doing": "in_progress", "in_review": "for_review"}
 FROM_NULL = frozenset({"genesis"})
 IN_REVIEW_NOTE = "spec-kitty upgrade: lane in_review mapped to for_review (not a 3.0.0 lane)"

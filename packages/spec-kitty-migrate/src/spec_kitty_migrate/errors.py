@@ -18,17 +18,6 @@ from __future__ import annotations
 
 from spec_kitty_identity.errors import SpecKittyError
 
-__all__ = [
-    "UpgradeBackupError",
-    "UpgradeBusyError",
-    "UpgradeConflictError",
-    "UpgradeDependencyError",
-    "UpgradeError",
-    "UpgradeNeedsConfirmationError",
-    "UpgradeUnparseableError",
-    "UpgradeVerifyError",
-]
-
 
 class UpgradeError(SpecKittyError):
     """Base class: a structured, renderable upgrade failure."""

@@ -66,6 +66,7 @@ if TYPE_CHECKING:
     )
 
 _LAZY: dict[str, str] = {
+    "__version__": "._version",
     "LANES": "spec_kitty_identity",  # defined once, there
     "MissionView": "._view",
     "LogRead": "._log",
@@ -162,15 +163,11 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as the convention test checks
 
 
 def __getattr__(name: str) -> Any:
-    # Start-up time matters: every name is imported on first use (read-only commands never
-    # load the write path, git helpers or PyYAML); importlib.metadata only for __version__.
-    if name == "__version__":
-        from ._version import __version__
-
-        return __version__
+    # Start-up time matters: every name is imported on first use (read-only commands never load
+    # the write path, git helpers or PyYAML; importlib.metadata only for __version__).
     module = _LAZY.get(name)
-    if module is not None:
-        value = getattr(importlib.import_module(module, __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ._git import GitError, current_branch, head_commit
+from ._policy import json_object_option
 from .errors import TransitionRejectedError, UsageError
 
 _EVIDENCE_KEYS = frozenset({"repos", "review", "verification"})
@@ -49,16 +50,7 @@ def parse_evidence(raw: str | None) -> dict[str, Any] | None:
     """Validate --evidence-json (USAGE_ERROR when it is not a DoneEvidence-shaped object)."""
     if raw is None:
         return None
-    from spec_kitty_identity import MAX_OPTION_BYTES, InputRejected, loads_json
-
-    try:
-        data = loads_json(raw, max_bytes=MAX_OPTION_BYTES)
-    except InputRejected as exc:
-        raise _bad(exc.message, **exc.details) from exc
-    except ValueError as exc:
-        raise _bad(f"not valid JSON ({exc})", parse_error=str(exc)) from exc
-    if not isinstance(data, dict):
-        raise _bad("must be a JSON object")
+    data = json_object_option(raw, _bad)
     unknown = sorted(set(data) - _EVIDENCE_KEYS)
     if unknown:
         raise _bad(f"unknown key `{unknown[0]}`", key=unknown[0])

@@ -16,32 +16,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from spec_kitty_identity import LANES
+from spec_kitty_identity import ANNOTATION_KEYS, LANES, TRANSITION_KEYS
 
 from .errors import StatusLegacyError, StatusLogError, StatusWriteError
 
 LOG_NAME = "status.events.jsonl"
 TORN_SUFFIX = ".torn"
-TRANSITION_KEYS = frozenset(
-    {
-        "actor",
-        "at",
-        "build_id",
-        "event_id",
-        "evidence",
-        "execution_mode",
-        "force",
-        "from_lane",
-        "mission_id",
-        "mission_slug",
-        "policy_metadata",
-        "reason",
-        "review_ref",
-        "to_lane",
-        "wp_id",
-    }
-)
-ANNOTATION_KEYS = frozenset({"actor", "at", "build_id", "delta", "event_id", "kind", "wp_id"})
 _REQUIRED_STR = ("event_id", "wp_id", "at", "actor")
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 MAX_LINE_BYTES = 1024 * 1024  # one status line; the whole log is not bounded (it grows)

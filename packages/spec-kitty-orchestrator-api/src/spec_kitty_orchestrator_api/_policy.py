@@ -9,6 +9,7 @@ Enum values are not checked (the client checks its own). Only the eight known ke
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from .errors import PolicyRequiredError, PolicyValidationError
@@ -30,6 +31,21 @@ BANNED_FLAGS = frozenset(
     }
 )
 _SECRET = re.compile(r"token|secret|key|password|credential", re.IGNORECASE)
+
+
+def json_object_option(raw: str, fail: Callable[..., Exception]) -> dict[str, Any]:
+    """A JSON-object option (--policy, --evidence-json), bounded; ``fail(message, **details)``."""
+    from spec_kitty_identity import MAX_OPTION_BYTES, InputRejected, loads_json
+
+    try:
+        data = loads_json(raw, max_bytes=MAX_OPTION_BYTES)
+    except InputRejected as exc:
+        raise fail(exc.message, **exc.details) from exc
+    except ValueError as exc:
+        raise fail(f"not valid JSON ({exc})", parse_error=str(exc)) from exc
+    if not isinstance(data, dict):
+        raise fail("must be a JSON object")
+    return data
 
 
 def _fail(message: str, **details: Any) -> PolicyValidationError:
@@ -59,16 +75,7 @@ def parse_policy(raw: str | None, *, required: bool) -> dict[str, Any] | None:
                 details={"required_keys": [*STRING_KEYS, "dangerous_flags"]},
             )
         return None
-    from spec_kitty_identity import MAX_OPTION_BYTES, InputRejected, loads_json
-
-    try:
-        data = loads_json(raw, max_bytes=MAX_OPTION_BYTES)
-    except InputRejected as exc:
-        raise _fail(exc.message, **exc.details) from exc
-    except ValueError as exc:
-        raise _fail(f"not valid JSON ({exc})", parse_error=str(exc)) from exc
-    if not isinstance(data, dict):
-        raise _fail("must be a JSON object")
+    data = json_object_option(raw, _fail)
     missing = [k for k in (*STRING_KEYS, "dangerous_flags") if k not in data]
     if missing:
         raise _fail(f"missing required key(s): {', '.join(missing)}", missing=missing)

@@ -32,25 +32,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-__all__ = [
-    "ContractVersionMismatchError",
-    "DependenciesNotSatisfiedError",
-    "MissionNotReadyError",
-    "OrchestratorApiError",
-    "PolicyRequiredError",
-    "PolicyValidationError",
-    "PreflightFailedError",
-    "StatusLegacyError",
-    "StatusLogError",
-    "StatusWriteError",
-    "TransitionRejectedError",
-    "UnsupportedStrategyError",
-    "UsageError",
-    "WPAlreadyClaimedError",
-    "WPFileError",
-    "WPNotFoundError",
-]
-
 
 class OrchestratorApiError(Exception):
     """Base class: a structured failure of the status model or an orchestrator-api command."""

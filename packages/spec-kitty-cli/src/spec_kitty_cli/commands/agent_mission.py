@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import click
 
 from .._lazy import SpecKittyGroup
 from .._output import json_option
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @click.group("mission", cls=SpecKittyGroup)
@@ -13,18 +18,31 @@ def mission() -> None:
     """Create missions."""
 
 
+def create_options(func: F) -> F:
+    """TITLE, --mission-type, --target-branch and --json (also used by `mission create`)."""
+    for decorator in reversed(
+        (
+            click.argument("title"),
+            click.option(
+                "--mission-type",
+                default="software-dev",
+                show_default=True,
+                help="Built-in mission type: software-dev, research, documentation or plan.",
+            ),
+            click.option(
+                "--target-branch",
+                default=None,
+                help="Branch the work merges into (default: current).",
+            ),
+            json_option,
+        )
+    ):
+        func = decorator(func)
+    return func
+
+
 @mission.command("create")
-@click.argument("title")
-@click.option(
-    "--mission-type",
-    default="software-dev",
-    show_default=True,
-    help="Built-in mission type: software-dev, research, documentation or plan.",
-)
-@click.option(
-    "--target-branch", default=None, help="Branch the work merges into (default: current)."
-)
-@json_option
+@create_options
 def create(title: str, mission_type: str, target_branch: str | None, as_json: bool) -> None:
     """Create a mission from a free-text TITLE.
 

@@ -19,6 +19,7 @@ import click
 from .._lazy import SpecKittyGroup
 from .._output import json_option, success
 from ..errors import EXIT_USAGE
+from .agent_mission import create_options
 
 MISSION_ENV = "SPEC_KITTY_MISSION"
 
@@ -147,17 +148,7 @@ def current(as_json: bool) -> None:
 
 
 @mission.command("create", short_help="Create a mission (agent mission create, for people).")
-@click.argument("title")
-@click.option(
-    "--mission-type",
-    default="software-dev",
-    show_default=True,
-    help="Built-in mission type: software-dev, research, documentation or plan.",
-)
-@click.option(
-    "--target-branch", default=None, help="Branch the work merges into (default: current)."
-)
-@json_option
+@create_options
 def create(title: str, mission_type: str, target_branch: str | None, as_json: bool) -> None:
     """Create a mission from a free-text TITLE (the same as `agent mission create`)."""
     from .._mission_create import create_command
