@@ -19,6 +19,10 @@ _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 ProgressFn = Callable[[str, int, int], None]
 
 
+class Conflict(Exception):
+    """Legacy and canonical values disagree: the file is reported and left untouched."""
+
+
 @dataclass(kw_only=True)
 class Project:
     """One checkout under upgrade: where its files are and where legacy per-user files are."""

@@ -25,6 +25,7 @@ from spec_kitty_identity import (
 from spec_kitty_identity.errors import IdentityError
 
 from ._context import (
+    Conflict,
     Project,
     deterministic_ulid,
     git_default_branch,
@@ -52,10 +53,6 @@ LEGACY_KEYS = frozenset(LEGACY_TARGET)
 _OPTIONAL = CANONICAL_KEYS - set(REQUIRED_KEYS) - {"legacy_extras"}
 _PREFIX_RE = re.compile(r"^(\d+)-")
 DEFAULT_TYPE = "software-dev"
-
-
-class _Conflict(Exception):
-    pass
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -86,15 +83,15 @@ def _as_number(key: str, value: Any) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool):
-        raise _Conflict(f"`{key}` is {value!r}, not a number")
+        raise Conflict(f"`{key}` is {value!r}, not a number")
     if isinstance(value, int):
         number = value
     elif isinstance(value, str) and value.strip().isdigit():
         number = int(value.strip())
     else:
-        raise _Conflict(f"`{key}` is {value!r}, not a number")
+        raise Conflict(f"`{key}` is {value!r}, not a number")
     if number < 1:
-        raise _Conflict(f"`{key}` is {value!r}; a mission number must be >= 1")
+        raise Conflict(f"`{key}` is {value!r}; a mission number must be >= 1")
     return number
 
 
@@ -106,14 +103,14 @@ def _agree(data: dict[str, Any], keys: tuple[str, ...], norm: Any = None) -> tup
             seen[key] = norm(key, data[key]) if norm else data[key]
     if len(set(map(repr, seen.values()))) > 1:
         shown = ", ".join(f"{k}={data[k]!r}" for k in seen)
-        raise _Conflict(f"legacy and canonical values disagree: {shown}")
+        raise Conflict(f"legacy and canonical values disagree: {shown}")
     return (next(iter(seen.values())) if seen else None), list(seen)
 
 
 def _known_number(folder: Path, data: dict[str, Any]) -> int | None:
     try:
         number, _ = _agree(data, NUMBER_KEYS, _as_number)
-    except _Conflict:
+    except Conflict:
         return None
     if number is None and (match := _PREFIX_RE.match(folder.name)):
         number = int(match.group(1)) or None
@@ -138,7 +135,7 @@ def _created_at(path: Path, data: dict[str, Any], derived: list[str]) -> str:
     try:
         parsed = datetime.fromisoformat(str(raw))
     except ValueError as exc:
-        raise _Conflict(f"`created_at` {raw!r} is not an ISO-8601 timestamp") from exc
+        raise Conflict(f"`created_at` {raw!r} is not an ISO-8601 timestamp") from exc
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
         derived.append(f"created_at {raw!r} had no offset: read as UTC")
@@ -156,9 +153,7 @@ def _transform(
         slug = folder
         derived.append(f"mission_slug = {folder!r} (folder name)")
     elif slug != folder:
-        raise _Conflict(
-            f"the slug {slug!r} ({', '.join(slug_keys)}) differs from folder {folder!r}"
-        )
+        raise Conflict(f"the slug {slug!r} ({', '.join(slug_keys)}) differs from folder {folder!r}")
     number, _ = _agree(data, NUMBER_KEYS, _as_number)
     if number is None:
         number = number_hint
@@ -191,7 +186,7 @@ def _transform(
         derived.append(f"mission_id = {new['mission_id']} (minted)")
     extras = data.get("legacy_extras") or {}
     if not isinstance(extras, dict):
-        raise _Conflict("`legacy_extras` is not an object")
+        raise Conflict("`legacy_extras` is not an object")
     extras = dict(extras)
     for key, value in data.items():
         if key in new or key in LEGACY_KEYS or key == "legacy_extras":
@@ -200,7 +195,7 @@ def _transform(
             new[key] = value
         elif key not in CANONICAL_KEYS:
             if key in extras and extras[key] != value:
-                raise _Conflict(f"`{key}` differs from legacy_extras.{key}")
+                raise Conflict(f"`{key}` differs from legacy_extras.{key}")
             extras[key] = value
             changes.append(f"{key} -> legacy_extras.{key}")
     renamed = [f"{key} -> {LEGACY_TARGET[key]}" for key in LEGACY_TARGET if key in data]
@@ -215,7 +210,7 @@ def _transform(
         except IdentityError as exc:
             bad = exc.details.get("key")
             if not isinstance(bad, str) or bad not in _OPTIONAL or bad not in new:
-                raise _Conflict(exc.message) from exc
+                raise Conflict(exc.message) from exc
             extras[bad] = new.pop(bad)
             changes.append(
                 f"{key} (not canonical: {exc.message.split(': ', 1)[-1]}) -> legacy_extras"
@@ -260,7 +255,7 @@ def detect(project: Project) -> StepPlan:
         summary = f"legacy keys {', '.join(legacy)}" if legacy else "not loadable as canonical"
         try:
             identity, changes, derived = _transform(project, path, data, hint)
-        except _Conflict as exc:
+        except Conflict as exc:
             mission_ids[path.parent.name] = None
             findings.append(
                 Finding(step=STEP_ID, path=str(path), summary=summary, conflict=str(exc))

@@ -21,7 +21,7 @@ from typing import Any
 from spec_kitty_identity import LANE_ALIASES
 
 from . import _logfix as lf
-from ._context import Project, mtime_utc, read_text_strict, sha256_bytes, write_text
+from ._context import Conflict, Project, mtime_utc, read_text_strict, sha256_bytes, write_text
 from ._model import Finding, StepPlan, StepReport
 from ._runtime import ApplyContext
 from ._wplane import LaneConflict, Seed, append_seed, has_transition, lane_of, wp_id_of
@@ -44,10 +44,6 @@ _MARKERS = (
 _FM_MARKERS = ("feature_slug", "lane")
 
 
-class _Conflict(Exception):
-    pass
-
-
 @dataclass(frozen=True, kw_only=True)
 class _Work:
     text: str
@@ -62,7 +58,7 @@ def _fix_line(obj: dict[str, Any], mission_id: str | None, changes: set[str]) ->
         if old in obj:
             value = obj.pop(old)
             if new in obj and obj[new] != value:
-                raise _Conflict(f"{old}={value!r} disagrees with {new}={obj[new]!r}")
+                raise Conflict(f"{old}={value!r} disagrees with {new}={obj[new]!r}")
             obj[new] = value
             changes.add(f"{old} -> {new}")
             touched = True
@@ -128,7 +124,7 @@ def _events(path: Path, mission_id: str | None, root: Path | None = None) -> Fin
                 side.append(lf.extras_line(obj.get("event_id"), extras))
                 changes.add(f"keys {', '.join(extras)} -> {lf.LIFECYCLE_FILE} (legacy_extras)")
                 touched = True
-        except _Conflict as exc:
+        except Conflict as exc:
             return Finding(
                 step=STEP_ID, path=str(path), summary=summary, conflict=f"line {number}: {exc}"
             )
@@ -152,7 +148,7 @@ def _events(path: Path, mission_id: str | None, root: Path | None = None) -> Fin
             continue
         try:
             _fix_line(obj, mission_id, changes)
-        except _Conflict as exc:
+        except Conflict as exc:
             return Finding(
                 step=STEP_ID, path=str(path), summary=summary, conflict=f"{branch}:{number}: {exc}"
             )
