@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +36,8 @@ STAGING_PREFIX = ".creating-"
 
 
 def _remove(folder: Path) -> None:
+    import shutil  # with bz2/lzma: ~3 ms no read-only command should pay (identity is eager)
+
     with contextlib.suppress(OSError):
         shutil.rmtree(folder)
 
