@@ -84,8 +84,10 @@ def run_fast(args: list[str]) -> int | None:
         sys.stderr.write("\nInterrupted.\n")
         return 130
     except Exception as exc:
-        code, details = getattr(exc, "code", None), getattr(exc, "details", None)
-        if not (isinstance(code, str) and isinstance(details, dict)):
+        from spec_kitty_identity import as_structured
+
+        error = as_structured(exc)
+        if error is None:
             if os.environ.get("SPEC_KITTY_DEBUG"):
                 raise
             code, details = "INTERNAL_ERROR", {"exception": type(exc).__name__}
@@ -94,8 +96,8 @@ def run_fast(args: list[str]) -> int | None:
             )
             fixable = False
         else:
-            message = str(getattr(exc, "message", None) or exc)
-            fixable = bool(getattr(exc, "operator_fixable", True))
+            code, details, fixable = error.code, error.details, error.operator_fixable
+            message = error.message or str(exc)
         _write({"result": "error", "error_code": code, "message": message, "details": details})
         return 2 if fixable else 1
     _write({"result": "success", **data})

@@ -54,15 +54,18 @@ class Report:
 
     def add_error(self, check: str, exc: BaseException, fix: str, **extra: Any) -> None:
         """A structured error from a loader, as a finding (its code, message and details)."""
-        details = {**extra, **dict(getattr(exc, "details", None) or {})}
+        from spec_kitty_identity import as_structured
+
+        error = as_structured(exc)
+        details = {**extra, **(error.details if error else {})}
         fallback = details.pop("file", None)
         file = extra.get("file") if fallback is None else fallback
         details.pop("file", None)
         line = details.pop("line", None)
-        code = str(getattr(exc, "code", None) or type(exc).__name__)
+        code = error.code if error else type(exc).__name__
         if code == "LEGACY_STATE":
             fix = "run `spec-kitty upgrade` to rewrite legacy state in canonical terms"
-        message = str(getattr(exc, "message", None) or exc)
+        message = (error.message if error else "") or str(exc)
         self.add(check, code, message, fix, file=file, line=line, **details)
 
     @property

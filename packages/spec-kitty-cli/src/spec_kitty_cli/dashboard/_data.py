@@ -34,6 +34,8 @@ ENDPOINTS = {
 class NotFoundError(Exception):
     """A path, mission or work package the dashboard does not know (HTTP 404)."""
 
+    operator_fixable = True  # a spec_kitty_identity.StructuredError
+
     def __init__(self, code: str, message: str, details: dict[str, Any]) -> None:
         super().__init__(message)
         self.code, self.message, self.details = code, message, details
@@ -44,10 +46,12 @@ def _ok(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _error_row(exc: Exception) -> dict[str, Any]:
-    code = getattr(exc, "code", None)
-    if not isinstance(code, str):
+    from spec_kitty_identity import as_structured
+
+    error = as_structured(exc)
+    if error is None:
         raise exc
-    return {"code": code, "message": str(getattr(exc, "message", None) or exc)}
+    return {"code": error.code, "message": error.message or str(exc)}
 
 
 class DashboardData:
@@ -122,7 +126,9 @@ class DashboardData:
         try:
             self.registry()
         except Exception as exc:  # reported to the page on request, with its code
-            if not isinstance(getattr(exc, "code", None), str):
+            from spec_kitty_identity import as_structured
+
+            if as_structured(exc) is None:
                 raise
         return len(self.cache)
 

@@ -96,14 +96,15 @@ class DashboardServer(ThreadingHTTPServer):
                     return 200, getattr(data, match.group(2))(match.group(1))
                 return 200, data.history(match.group(1), match.group(2))
             except Exception as exc:
-                code = getattr(exc, "code", None)
-                details = getattr(exc, "details", None)
-                if not isinstance(code, str) or not isinstance(details, dict):
+                from spec_kitty_identity import as_structured
+
+                error = as_structured(exc)
+                if error is None:
                     if self.log is not None:
                         self.log(f"dashboard: {path}: unexpected {type(exc).__name__}: {exc}")
                     return 500, _error("INTERNAL_ERROR", f"unexpected {type(exc).__name__}", {})
-                message = str(getattr(exc, "message", None) or exc)
-                return _status_for(code), _error(code, message, details)
+                message = error.message or str(exc)
+                return _status_for(error.code), _error(error.code, message, error.details)
         raise NotFoundError("NOT_FOUND", f"no such page: {path}", {"path": path})
 
 

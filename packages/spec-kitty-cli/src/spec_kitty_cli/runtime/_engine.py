@@ -47,6 +47,8 @@ def decision_id(input_key: str) -> str:
 class EngineError(Exception):
     """A request the run's state refuses (exit 2): a stable code, message and details."""
 
+    operator_fixable = True  # a spec_kitty_identity.StructuredError
+
     def __init__(self, code: str, message: str, details: dict[str, Any]) -> None:
         super().__init__(message)
         self.code = code
