@@ -294,3 +294,52 @@ def test_titles_branches_and_numbers_are_bounded(project: Path, run_cli: Any) ->
     meta.write_text(json.dumps(data))
     env = refused(run_cli("mission", "list", "--json", cwd=project), "MISSION_META_INVALID")
     assert env["details"]["key"] == "mission_number" and created["mission_slug"] == "001-x"
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "CONTRACT_INPUT_REJECTED"),
+        (b'{"event_id": "\\ud800"}', "CONTRACT_INPUT_REJECTED"),
+        (b'{"a": "\xff"}', "CONTRACT_INPUT_REJECTED"),
+    ],
+)
+def test_contract_check_bounds_its_document(
+    tmp_path: Path, run_cli: Any, content: bytes, code: str
+) -> None:
+    doc = tmp_path / "doc.json"
+    doc.write_bytes(content)
+    refused(run_cli("contract", "check", "--surface", "event", str(doc), "--json"), code)
+
+
+def test_contract_check_bounds_stdin(run_cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    deep = b"[" * 100_000 + b"]" * 100_000
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(deep)))
+    env = refused(
+        run_cli("contract", "check", "--surface", "event", "-", "--json"), "CONTRACT_INPUT_REJECTED"
+    )
+    assert env["details"]["reason"] == "too_deep"
+
+
+def test_sync_events_refuses_a_hostile_stored_envelope(
+    project: Path, run_cli: Any, mission: str
+) -> None:
+    import sqlite3
+
+    from spec_kitty_cli._events._emit import close_queues
+
+    close_queues()
+    db = project / ".kittify" / "state" / "events.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP TRIGGER IF EXISTS event_journal_no_update")
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")]
+        for name in names:
+            conn.execute(f"DROP TRIGGER {name}")
+        conn.execute(
+            "UPDATE event_journal SET envelope = ? WHERE seq = 1", ("[" * 100_000 + "]" * 100_000,)
+        )
+    env = refused(run_cli("sync", "events", "--full", "--json", cwd=project), "EVENT_QUEUE_CORRUPT")
+    assert env["details"]["reason"] == "too_deep"

@@ -197,3 +197,25 @@ def test_read_only_commands_write_nothing_in_kittify(
         result = run_cli(*args, cwd=project)
         assert result.exit_code == 0, (args, result.stdout)
     assert state() == before
+
+
+def test_sync_now_refuses_a_hostile_stored_envelope(
+    project: Path, run_cli: Any, refused: Any, mission: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from spec_kitty_cli._events._emit import close_queues
+
+    close_queues()
+    db = project / ".kittify" / "state" / "events.db"
+    with sqlite3.connect(db) as conn:
+        for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='trigger'"
+        ).fetchall():
+            conn.execute(f"DROP TRIGGER {name}")
+        conn.execute(
+            "UPDATE event_journal SET envelope = ? WHERE seq = 1", ("{" * 9000 + "}" * 9000,)
+        )
+    monkeypatch.setenv("SPEC_KITTY_SERVER_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("SPEC_KITTY_TOKEN", "t")
+    result = run_cli("sync", "now", "--json", cwd=project)
+    assert result.json()["error_code"] == "EVENT_QUEUE_CORRUPT", result.stdout
+    assert result.exit_code == 2

@@ -68,6 +68,18 @@ class EventQueue:
             self.conn.close()
             raise
 
+    def _stored(self, text: str) -> Any:
+        """A stored envelope, read as the file content it is: depth-checked before parsing
+        (cheap for a real envelope, which holds far fewer brackets than the limit)."""
+        from spec_kitty_identity import MAX_DEPTH, json_nesting_exceeds
+
+        if json_nesting_exceeds(text, MAX_DEPTH):
+            raise queue_error(self.path, "read", sqlite3.DatabaseError("envelope nested too deep"))
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            raise queue_error(self.path, "read", sqlite3.DatabaseError(str(exc))) from exc
+
     @classmethod
     def open_readonly(cls, path: Path) -> EventQueue:
         """An existing queue for reading only (no schema changes, works on a read-only folder)."""
@@ -268,7 +280,7 @@ class EventQueue:
         sql += " ORDER BY d.seq LIMIT ?"
         params.append(limit)
         return [
-            StoredEvent(seq=seq, event_id=eid, envelope=json.loads(text), retry_count=retries)
+            StoredEvent(seq=seq, event_id=eid, envelope=self._stored(text), retry_count=retries)
             for seq, eid, text, retries in self.conn.execute(sql, params)
         ]
 
@@ -297,7 +309,7 @@ class EventQueue:
             sql += " JOIN event_delivery d ON d.seq = j.seq WHERE d.state = ?"
             params = (state,)
         for (text,) in self.conn.execute(sql + " ORDER BY j.seq", params):
-            yield json.loads(text)
+            yield self._stored(text)
 
     def max_lamport(self) -> int:
         row = self.conn.execute("SELECT max(lamport_clock) FROM event_journal").fetchone()

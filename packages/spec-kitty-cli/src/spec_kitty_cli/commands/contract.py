@@ -23,24 +23,40 @@ def contract() -> None:
     """Check documents against the spec-kitty 3.0.0 contract (the gate every upload passes)."""
 
 
+MAX_DOCUMENT_BYTES = 16 * 1024 * 1024  # a whole event batch fits
+
+
 def _read_document(source: str) -> Any:
-    import json
     import sys
-    from pathlib import Path
+
+    from spec_kitty_identity import InputRejected, loads_json, read_bounded
 
     from ..errors import CliError
 
     name = "<stdin>" if source == "-" else source
     try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        if source == "-":
+            stream = getattr(sys.stdin, "buffer", None)  # a text-only stdin (tests, wrappers)
+            if stream is None:
+                raw = sys.stdin.read(MAX_DOCUMENT_BYTES + 1).encode("utf-8", "surrogateescape")
+            else:
+                raw = stream.read(MAX_DOCUMENT_BYTES + 1)
+        else:
+            raw = read_bounded(source, MAX_DOCUMENT_BYTES)
+    except (OSError, InputRejected) as exc:
         raise CliError(
             "CONTRACT_INPUT_UNREADABLE",
             f"cannot read {name}: {exc}",
-            details={"file": name, "reason": type(exc).__name__},
+            details={"file": name, "reason": getattr(exc, "reason", type(exc).__name__)},
         ) from None
     try:
-        return json.loads(text)
+        return loads_json(raw, max_bytes=MAX_DOCUMENT_BYTES)
+    except InputRejected as exc:
+        raise CliError(
+            "CONTRACT_INPUT_REJECTED",
+            f"{name} {exc.message}",
+            details={"file": name, **exc.details},
+        ) from None
     except ValueError as exc:
         details = {"file": name, "line": getattr(exc, "lineno", None)}
         details["column"] = getattr(exc, "colno", None)

@@ -32,6 +32,23 @@ def _change(event_type: str, text: str) -> str:
     return f"{payload.get('from_lane') or '∅'} → {payload.get('to_lane')}"
 
 
+def _envelope(path: Any, text: str) -> Any:
+    """A stored envelope, read as the untrusted file content it is (bounded, depth-checked)."""
+    from spec_kitty_identity import InputRejected, loads_json
+
+    from ..errors import CliError
+
+    try:
+        return loads_json(text)
+    except ValueError as exc:
+        reason = exc.reason if isinstance(exc, InputRejected) else "invalid_json"
+        raise CliError(
+            "EVENT_QUEUE_CORRUPT",
+            f"{path} holds an envelope that cannot be read ({exc}); `spec-kitty doctor` checks it",
+            details={"file": str(path), "reason": reason},
+        ) from exc
+
+
 @click.command("events")
 @click.option(
     "--state", type=click.Choice(STATES), default=None, help="Only events in this delivery state."
@@ -53,7 +70,6 @@ def events(state: str | None, limit: int, full: bool, as_json: bool) -> None:
     Every listed envelope passed the contract gate before it was stored; the build_id shown is
     the one stored with the event (never re-stamped). Reading never creates the queue.
     """
-    import json
 
     from spec_kitty_identity import checkout_state_dir
 
@@ -87,7 +103,7 @@ def events(state: str | None, limit: int, full: bool, as_json: bool) -> None:
             row["build_id"] = build_id
             row["state"] = row_state
             if full:
-                row["envelope"] = json.loads(text)
+                row["envelope"] = _envelope(path, text)
             rows.append(row)
             texts.append(text)
     data = {"queue_file": str(path), "count": len(rows), "events": rows}
