@@ -386,3 +386,48 @@ def test_a_torn_status_line_is_reported_not_fatal(api: Any, mission: str, projec
         "canceled",
     ]
     assert "01K0TORN" in log.with_name("status.events.jsonl.torn").read_text()
+
+
+def test_list_ready_offers_nothing_start_implementation_would_refuse(
+    api: Callable[..., tuple[int, dict[str, Any]]], mission: str, project: Path
+) -> None:
+    """Reads and writes agree: without a project identity the write path refuses, so list-ready
+    refuses the same way instead of offering WP01 forever (the 0.1.2 client's endless loop)."""
+    config = project / ".kittify" / "config.yaml"
+    config.write_text("vcs:\n  type: git\n")
+    _, ready = api("list-ready", "--mission", mission)
+    _, started = api(
+        "start-implementation",
+        "--mission",
+        mission,
+        "--wp",
+        "WP01",
+        "--actor",
+        "o",
+        "--policy",
+        POLICY,
+    )
+    assert not started["success"] and not ready["success"]
+    assert ready["error_code"] == started["error_code"]
+    assert ready["data"].get("cause") == started["data"].get("cause")
+
+
+def test_a_checkout_without_a_build_id_mints_it_on_its_first_write(
+    api: Callable[..., tuple[int, dict[str, Any]]], mission: str, project: Path
+) -> None:
+    """FR-006: the build id is generated on first use, by a write command too."""
+    build = project / ".kittify" / "state" / "build.json"
+    build.unlink(missing_ok=True)
+    code, started = api(
+        "start-implementation",
+        "--mission",
+        mission,
+        "--wp",
+        "WP01",
+        "--actor",
+        "o",
+        "--policy",
+        POLICY,
+    )
+    assert code == 0 and started["success"], started
+    assert json.loads(build.read_text())["build_id"]

@@ -146,8 +146,9 @@ def test_invalid_optional_canonical_value_moves_to_extras(repo: Path) -> None:
 
 
 def test_canonical_meta_is_left_alone(repo: Path) -> None:
-    from spec_kitty_identity import create_mission
+    from spec_kitty_identity import create_mission, init_project
 
+    init_project(repo)  # a canonical project has its identity
     ref = create_mission(repo, title="Canonical one", mission_type="research", target_branch="main")
     before = ref.meta_path.read_bytes()
     assert run_upgrade(repo).status == "up_to_date"

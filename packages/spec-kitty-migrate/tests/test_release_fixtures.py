@@ -41,6 +41,21 @@ def _legacy_rows(home: Path, uuid: str) -> int:
     return total
 
 
+def _legacy_bodies(home: Path, uuid: str) -> int:
+    queue = home / ".spec-kitty" / "queue.db"
+    if not queue.is_file():
+        return 0
+    conn = sqlite3.connect(queue)
+    try:
+        return int(
+            conn.execute(
+                "SELECT count(*) FROM body_upload_queue WHERE project_uuid = ?", (uuid,)
+            ).fetchone()[0]
+        )
+    finally:
+        conn.close()
+
+
 def _reduce(log: Path) -> dict[str, str]:
     lanes: dict[str, str] = {}
     for line in log.read_text().splitlines():
@@ -90,6 +105,9 @@ def test_release_project_upgrades_without_loss(
         e["event_id"] for e in emitted
     }
     assert all(r["reason"] for r in records)
+    # every queued body of this project, whatever the release named its columns
+    (bodies,) = [s for s in report.steps if s.step == "body-queue"]
+    assert bodies.rows_imported == _legacy_bodies(home, identity.project_uuid)
     # a second upgrade changes nothing
     again = run_upgrade(project, home=home, emit=emit)
     assert again.status == "up_to_date"
@@ -123,3 +141,22 @@ def test_in_review_is_mapped_with_a_reason(tmp_path: Path, monkeypatch: pytest.M
     plan = plan_upgrade(project, home=home)
     (status,) = [s for s in plan.steps if s.step == "status-wp"]
     assert any("'in_review' -> 'for_review'" in c for f in status.findings for c in f.changes)
+
+
+def test_hand_made_project_without_config_is_bootstrapped(repo: Path) -> None:
+    """The spec-kitty-orchestrator 0.1.2 e2e seed: no config.yaml, meta.json with `title`."""
+    mission = repo / "kitty-specs" / "099-orchestrator-e2e"
+    (mission / "tasks").mkdir(parents=True)
+    meta = {"mission_slug": mission.name, "mission_number": 99, "mission_type": "software-dev"}
+    (mission / "meta.json").write_text(json.dumps({**meta, "title": "Orchestrator E2E"}))
+    (mission / "tasks" / "WP01-x.md").write_text(
+        '---\nwork_package_id: "WP01"\ntitle: "X"\nlane: "planned"\ndependencies: []\n---\n# WP01\n'
+    )
+    report = run_upgrade(repo, emit=lambda fact: None)
+    assert report.status == "upgraded" and not report.conflicts
+    assert load_project_identity(repo).project_uuid
+    (found,) = list_missions(repo)
+    assert found.identity.friendly_name == "Orchestrator E2E"
+    assert found.identity.mission_number == 99
+    assert _reduce(mission / "status.events.jsonl") == {"WP01": "planned"}
+    assert run_upgrade(repo, emit=lambda fact: None).status == "up_to_date"

@@ -9,7 +9,7 @@ import pytest
 import sk_legacy_fixtures as legacy
 import yaml
 
-from spec_kitty_identity import load_mission_meta
+from spec_kitty_identity import init_project, load_mission_meta
 from spec_kitty_migrate import UpgradeUnparseableError, run_upgrade
 
 SLUG = "064-complete-mission-identity-cutover"
@@ -82,6 +82,7 @@ def test_canonical_status_file_with_the_word_in_prose_is_untouched(repo: Path) -
     }
     path = legacy.write_status(repo, SLUG, [line])
     before = path.read_bytes()
+    init_project(repo)  # identity present: only the status file is in question
     assert run_upgrade(repo).status == "up_to_date"
     assert path.read_bytes() == before
 
@@ -127,6 +128,7 @@ def test_files_without_legacy_frontmatter_are_skipped(repo: Path, text: str) -> 
     path = repo / "kitty-specs" / SLUG / "tasks" / "WP09.md"
     path.parent.mkdir(parents=True)
     path.write_text(text)
+    init_project(repo)  # identity present: only the WP file is in question
     assert run_upgrade(repo).status == "up_to_date"
     assert path.read_text() == text
 

@@ -20,6 +20,10 @@ from typing import Any
 
 import spec_kitty_orchestrator_api as api  # cheap: the package imports each name on first use
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+
 Params = dict[str, Any]
 VALUE, FLAG, BOOL_PAIR = "value", "flag", "bool_pair"
 
@@ -86,7 +90,10 @@ class CommandSpec:
         if self.access == "none":
             return _answer(self.name, lambda: function(*args, **keywords))
         return _run(
-            self.name, lambda host: function(host, *args, **keywords), self.access == "write"
+            self.name,
+            lambda host: function(host, *args, **keywords),
+            self.access == "write",
+            offers_work=self.name == "list-ready",
         )
 
 
@@ -151,13 +158,35 @@ def _answer(
     return emit(response)
 
 
-def _run(command: str, body: Callable[[Any], dict[str, Any]], writes: bool) -> int:
+def _write_path_ready(checkout: Path) -> None:
+    """Reads and writes agree: list-ready never offers work start-implementation would refuse
+    for a reason unrelated to the WP. The write path needs this checkout's project identity;
+    a config with a `project:` block is the cheap answer (no YAML import on the hot path),
+    anything else is loaded the write path's way and raises its error."""
+    from spec_kitty_identity import config_path
+
+    try:
+        text = config_path(checkout).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    if any(line.rstrip() == "project:" for line in text.splitlines()):
+        return
+    from spec_kitty_identity import load_project_identity
+
+    load_project_identity(checkout)
+
+
+def _run(
+    command: str, body: Callable[[Any], dict[str, Any]], writes: bool, *, offers_work: bool = False
+) -> int:
     from ._project import checkout_root, main_repo_root
 
     def call() -> dict[str, Any]:
         # Mission state lives in the main repository (the client runs append-history from its
         # orchestrator worktree); events are stamped and queued by the invoking checkout.
         root = main_repo_root()
+        if offers_work:
+            _write_path_ready(checkout_root())
         if not writes:
             return body(api.Host(root))
         from ._queue_sink import QueueSink

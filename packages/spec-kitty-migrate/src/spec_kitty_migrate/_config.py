@@ -104,6 +104,8 @@ def detect(project: Project) -> StepPlan:
 
     path = config_path(project.root)
     if not path.is_file():
+        if project.kittify.is_dir() or project.specs.is_dir():  # a hand-made project
+            return _bootstrap_plan(project, path)
         return StepPlan(step=STEP_ID, title=TITLE)
     text = read_text_strict(path)
     try:
@@ -202,10 +204,14 @@ def _bootstrap_plan(project: Project, path: Path) -> StepPlan:
         summary="no project identity (written by a release before identity existed)",
         changes=("project: {uuid, slug} bootstrapped",),
         derived=tuple(derived),
-        work=_Bootstrap(sha256=sha256_bytes(path.read_bytes())),
+        work=_Bootstrap(sha256=_digest(path)),
     )
     touches = (path, *(p for p in (build_path, node_path) if not p.exists()))
     return StepPlan(step=STEP_ID, title=TITLE, findings=(finding,), touches=touches)
+
+
+def _digest(path: Path) -> str:
+    return sha256_bytes(path.read_bytes() if path.is_file() else b"")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -217,7 +223,7 @@ def _apply_bootstrap(project: Project, finding: Finding) -> StepReport:
     from spec_kitty_identity import init_project
 
     path = Path(finding.path)
-    if sha256_bytes(path.read_bytes()) != finding.work.sha256:
+    if _digest(path) != finding.work.sha256:
         return StepReport(step=STEP_ID, title=TITLE, conflicts=(_changed(finding),))
     created = [
         str(p)

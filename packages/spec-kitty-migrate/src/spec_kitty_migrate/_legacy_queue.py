@@ -17,6 +17,22 @@ from pathlib import Path
 
 TABLE = "body_upload_queue"
 LEGACY_COLUMNS = frozenset({"id", "feature_slug", "mission_key"})
+# 3.1 kept the same per-user table with mission-era column names: imported the same way.
+MISSION_ERA_COLUMNS = frozenset({"id", "mission_slug", "mission_type"})
+_ALIASES = {"feature_slug": "mission_slug", "mission_key": "mission_type"}
+
+
+def is_queue_layout(cols: frozenset[str]) -> bool:
+    return cols >= LEGACY_COLUMNS or cols >= MISSION_ERA_COLUMNS
+
+
+def source_column(cols: frozenset[str], legacy: str) -> str:
+    """The column holding ``legacy``'s field in this layout (3.1 names it canonically)."""
+    if legacy in cols or legacy not in _ALIASES:
+        return legacy
+    return _ALIASES[legacy]
+
+
 MARKER = "spec_kitty_migrated"
 REJECTED = "spec_kitty_migrate_rejected"
 _MAGIC = b"SQLite format 3\x00"
@@ -107,7 +123,8 @@ def import_query(cols: frozenset[str], found: set[str]) -> str:
     """The SELECT for `BodyQueue.import_query`: this project's unmarked rows, canonical names."""
     parts = ["id AS source_key"]
     for legacy, canonical, default in FIELD_MAP:
-        value = legacy if legacy in cols or default is None else default
+        column = source_column(cols, legacy)
+        value = column if column in cols or default is None else default
         parts.append(f"{value} AS {canonical}")
     where = pending_where(found, schema="source", rejected=False)
     return f"SELECT {', '.join(parts)} FROM source.{TABLE} WHERE {where}"
@@ -160,7 +177,8 @@ def unmatched_marked(conn: sqlite3.Connection, legacy: Path) -> int:
     canonical queue; the legacy file is attached for the count)."""
     conn.execute("ATTACH DATABASE ? AS legacy", (str(legacy),))
     try:
-        twin = " AND ".join(f"c.{new} = l.{old}" for old, new in KEY_MAP)
+        cols = frozenset(r[1] for r in conn.execute(f"PRAGMA legacy.table_info({TABLE})"))
+        twin = " AND ".join(f"c.{new} = l.{source_column(cols, old)}" for old, new in KEY_MAP)
         return int(
             conn.execute(
                 f"SELECT count(*) FROM legacy.{TABLE} l JOIN legacy.{MARKER} m ON m.id = l.id "

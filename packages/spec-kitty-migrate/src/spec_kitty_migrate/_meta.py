@@ -170,6 +170,9 @@ def _transform(
     }
     if data.get("friendly_name"):
         new["friendly_name"] = data["friendly_name"]
+    elif isinstance(data.get("title"), str) and data["title"].strip():
+        new["friendly_name"] = data["title"].strip()  # hand-made metas name it `title`
+        derived.append(f"friendly_name = {new['friendly_name']!r} (the legacy `title`)")
     else:
         new["friendly_name"] = _PREFIX_RE.sub("", folder).replace("-", " ") or folder
         derived.append(f"friendly_name = {new['friendly_name']!r} (folder name)")

@@ -67,7 +67,7 @@ def _probe(path: Path, project_uuid: str) -> Finding | None:
             if lq.TABLE not in found:
                 return None
             columns = lq.columns(conn)
-            if not columns >= lq.LEGACY_COLUMNS:
+            if not lq.is_queue_layout(columns):
                 return None
             pending, others = lq.counts(conn, found, project_uuid)
             rejected = lq.refused_rows(conn, found, project_uuid)
