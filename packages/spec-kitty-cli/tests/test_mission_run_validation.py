@@ -90,7 +90,8 @@ def test_yaml_malformed(project: Path, run_cli: Any) -> None:
     path.write_text("mission: [unclosed\n")
     env = run_error(run_cli, project, "broken")
     assert env["error_code"] == "MISSION_YAML_MALFORMED"
-    assert set(env["details"]) == {"file", "parse_error"}
+    assert set(env["details"]) == {"file", "mission_key", "parse_error"}
+    assert env["details"]["mission_key"] is None  # best effort: unreadable YAML names no key
     assert env["details"]["file"] == str(path.resolve())
     assert env["details"]["parse_error"].startswith("invalid YAML")
     assert env["warnings"] == []
@@ -188,10 +189,13 @@ def test_required_field_missing(
     path = write_def(folder, key, steps=steps, **meta)
     env = run_error(run_cli, project, key or "keyless")
     assert env["error_code"] == "MISSION_REQUIRED_FIELD_MISSING"
+    line = env["details"].pop("line")
+    assert isinstance(line, int) and line >= 1
     assert env["details"] == {
         "file": str(path.resolve()),
         "mission_key": reported_key,
         "field": field,
+        "missing_fields": [field],
     }
 
 
@@ -204,6 +208,8 @@ def test_missing_mission_block_reports_mission_key_field(project: Path, run_cli:
         "file": str(path.resolve()),
         "mission_key": None,
         "field": "mission.key",
+        "missing_fields": ["mission.key", "mission.name", "mission.version"],
+        "line": 1,
     }
 
 

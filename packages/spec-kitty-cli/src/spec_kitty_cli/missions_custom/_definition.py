@@ -1,13 +1,9 @@
-"""The mission.yaml schema, checked with plain code (no pydantic: start-up time matters).
+"""Loading a mission.yaml: the pydantic schema (``_schema``) checks it, this module turns the
+result into the frozen records the runtime plans from (``MissionDefinition``, ``Step``).
 
-    mission:   {key (kebab-case), name, version (strings, required), description = ""}
-    steps:     [{id, title (required), description, prompt, prompt_template, expected_output,
-                 requires_inputs [str], depends_on [str] (ids of earlier-or-later steps),
-                 agent_profile | agent-profile, contract_ref}]   (at least one step)
-    audit_steps: [{id, title, ...}]   (optional)
-
-Unknown keys inside a step are ignored. A shape error is MISSION_YAML_MALFORMED; an absent or
-blank required field is MISSION_REQUIRED_FIELD_MISSING naming the dotted field.
+Every problem of a file is collected (``DefinitionLoadError.problems``) with its dotted field and
+line: a shape error is MISSION_YAML_MALFORMED (an unknown key lists the allowed keys); absent or
+blank required fields are MISSION_REQUIRED_FIELD_MISSING naming each one.
 """
 
 from __future__ import annotations
@@ -19,8 +15,8 @@ from typing import Any
 
 from ._yamlfile import YamlFileError, load_mapping
 
-KEY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 RETROSPECTIVE = "retrospective"
+_KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,127 +50,95 @@ class MissionDefinition:
 
 
 class DefinitionLoadError(Exception):
-    """The file is not a usable definition: MALFORMED or REQUIRED_FIELD_MISSING."""
+    """The file is not a usable definition: MALFORMED or REQUIRED_FIELD_MISSING.
+
+    ``problems`` lists every problem found, in document order; each is a dict with ``code``,
+    ``message`` and ``details`` (``field``, ``line`` where known, ``missing_fields``,
+    ``allowed_keys``). ``code``, ``message`` and ``field`` are the first problem's.
+    """
 
     def __init__(
-        self, code: str, message: str, *, key: str | None = None, field: str | None = None
+        self,
+        code: str,
+        message: str,
+        *,
+        key: str | None = None,
+        field: str | None = None,
+        problems: list[dict[str, Any]] | None = None,
     ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.key = key  # mission.key when it could be read
         self.field = field
+        self.problems = problems or [{"code": code, "message": message, "details": {}}]
 
 
-def _malformed(message: str, key: str | None = None) -> DefinitionLoadError:
-    return DefinitionLoadError("MISSION_YAML_MALFORMED", message, key=key)
+def _declared_key(doc: Any) -> str | None:
+    meta = doc.get("mission") if isinstance(doc, dict) else None
+    key = meta.get("key") if isinstance(meta, dict) else None
+    key = key.strip() if isinstance(key, str) else None
+    return key if key and _KEBAB.match(key) else None
 
 
-def _missing(field: str, key: str | None) -> DefinitionLoadError:
-    return DefinitionLoadError(
-        "MISSION_REQUIRED_FIELD_MISSING",
-        f"required field `{field}` is missing",
-        key=key,
-        field=field,
-    )
+def _to_step(step: Any) -> Step:
+    def opt(value: str | None) -> str | None:
+        return value.strip() or None if isinstance(value, str) else None
 
-
-def _required_str(block: dict[str, Any], name: str, field: str, key: str | None) -> str:
-    value = block.get(name)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise _missing(field, key)
-    if not isinstance(value, str):
-        raise _malformed(
-            f"`{field}` must be a string, found {type(value).__name__} (quote it in YAML)", key
-        )
-    return value.strip()
-
-
-def _optional_str(block: dict[str, Any], name: str, field: str, key: str | None) -> str | None:
-    value = block.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise _malformed(f"`{field}` must be a string, found {type(value).__name__}", key)
-    return value.strip() or None
-
-
-def _str_list(block: dict[str, Any], name: str, field: str, key: str | None) -> tuple[str, ...]:
-    value = block.get(name)
-    if value is None:
-        return ()
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise _malformed(f"`{field}` must be a list of non-empty strings", key)
-    return tuple(v.strip() for v in value)
-
-
-def _parse_step(raw: Any, index: int, key: str) -> Step:
-    where = f"steps.{index}"
-    if not isinstance(raw, dict):
-        raise _malformed(f"`{where}` must be a mapping, found {type(raw).__name__}", key)
-    if "agent_profile" in raw and "agent-profile" in raw:
-        raise _malformed(
-            f"`{where}` spells agent_profile twice (agent_profile, agent-profile)", key
-        )
-    spelling = "agent-profile" if "agent-profile" in raw else "agent_profile"
     return Step(
-        prompt=_optional_str(raw, "prompt", f"{where}.prompt", key),
-        prompt_template=_optional_str(raw, "prompt_template", f"{where}.prompt_template", key),
-        expected_output=_optional_str(raw, "expected_output", f"{where}.expected_output", key),
-        options=_str_list(raw, "options", f"{where}.options", key),
-        id=_required_str(raw, "id", f"{where}.id", key),
-        title=_required_str(raw, "title", f"{where}.title", key),
-        description=_optional_str(raw, "description", f"{where}.description", key) or "",
-        requires_inputs=_str_list(raw, "requires_inputs", f"{where}.requires_inputs", key),
-        depends_on=_str_list(raw, "depends_on", f"{where}.depends_on", key),
-        agent_profile=_optional_str(raw, spelling, f"{where}.{spelling}", key),
-        contract_ref=_optional_str(raw, "contract_ref", f"{where}.contract_ref", key),
+        id=step.id,
+        title=step.title,
+        description=step.description.strip(),
+        requires_inputs=tuple(step.requires_inputs),
+        depends_on=tuple(step.depends_on),
+        agent_profile=opt(step.agent_profile),
+        contract_ref=opt(step.contract_ref),
+        prompt=opt(step.prompt),
+        prompt_template=opt(step.prompt_template),
+        expected_output=opt(step.expected_output),
+        options=tuple(step.options),
     )
 
 
-def _check_audit_steps(doc: dict[str, Any], key: str) -> None:
-    audit = doc.get("audit_steps")
-    if audit is None:
-        return
-    if not isinstance(audit, list):
-        raise _malformed("`audit_steps` must be a list", key)
-    for index, raw in enumerate(audit):
-        if not isinstance(raw, dict):
-            raise _malformed(f"`audit_steps.{index}` must be a mapping", key)
-        _required_str(raw, "id", f"audit_steps.{index}.id", key)
-        _required_str(raw, "title", f"audit_steps.{index}.title", key)
+def parse_definition(
+    doc: dict[str, Any], *, path: Path, source: bytes, text: str | None = None
+) -> MissionDefinition:
+    """Validate a parsed mission.yaml mapping (``MissionTemplate.model_validate``)."""
+    from pydantic import ValidationError
 
+    from ._problems import duplicate_ids, problems_of, raw_problems
+    from ._schema import MissionTemplate
 
-def parse_definition(doc: dict[str, Any], *, path: Path, source: bytes) -> MissionDefinition:
-    """Check the shape of a parsed mission.yaml mapping."""
-    meta = doc.get("mission")
-    if meta is None:
-        raise _missing("mission.key", None)
-    if not isinstance(meta, dict):
-        raise _malformed(f"`mission` must be a mapping, found {type(meta).__name__}")
-    key = _required_str(meta, "key", "mission.key", None)
-    if not KEY_RE.match(key):
-        raise _malformed(f"`mission.key` {key!r} must be kebab-case like erp-integration")
-    name = _required_str(meta, "name", "mission.name", key)
-    version = _required_str(meta, "version", "mission.version", key)
-    description = _optional_str(meta, "description", "mission.description", key) or ""
-    raw_steps = doc.get("steps")
-    if raw_steps is None or raw_steps == []:
-        raise _missing("steps", key)
-    if not isinstance(raw_steps, list):
-        raise _malformed(f"`steps` must be a list, found {type(raw_steps).__name__}", key)
-    steps = tuple(_parse_step(raw, i, key) for i, raw in enumerate(raw_steps))
-    ids = [s.id for s in steps]
-    duplicates = sorted({i for i in ids if ids.count(i) > 1})
-    if duplicates:
-        raise _malformed(f"duplicate step ids: {', '.join(duplicates)}", key)
-    _check_audit_steps(doc, key)
+    key = _declared_key(doc)
+    found = raw_problems(doc)
+    template = None
+    try:
+        template = MissionTemplate.model_validate(doc)
+    except ValidationError as exc:
+        found += problems_of(exc, doc)
+    if template is not None:
+        found += duplicate_ids([s.id for s in template.steps])
+    if found:
+        if text is not None:
+            from ._problems import add_lines
+
+            add_lines(found, text)
+            found.sort(key=lambda p: int(p["details"].get("line") or 0))  # document order
+        first = found[0]
+        raise DefinitionLoadError(
+            first["code"],
+            first["message"],
+            key=key,
+            field=first["details"].get("field"),
+            problems=found,
+        )
+    assert template is not None
     return MissionDefinition(
-        key=key,
-        name=name,
-        version=version,
-        description=description,
-        steps=steps,
+        key=template.mission.key,
+        name=template.mission.name,
+        version=template.mission.version,
+        description=template.mission.description.strip(),
+        steps=tuple(_to_step(s) for s in template.steps),
         path=path,
         source=source,
     )
@@ -185,5 +149,11 @@ def load_definition(path: Path) -> MissionDefinition:
     try:
         source, doc = load_mapping(path)
     except YamlFileError as exc:
-        raise _malformed(exc.parse_error) from exc
-    return parse_definition(doc, path=path, source=source)
+        raise DefinitionLoadError(
+            "MISSION_YAML_MALFORMED",
+            exc.parse_error,
+            problems=[
+                {"code": "MISSION_YAML_MALFORMED", "message": exc.parse_error, "details": {}}
+            ],
+        ) from exc
+    return parse_definition(doc, path=path, source=source, text=source.decode("utf-8"))

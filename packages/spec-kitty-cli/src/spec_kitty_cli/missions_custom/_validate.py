@@ -41,21 +41,27 @@ def _error(code: str, message: str, **details: Any) -> MissionDefinitionError:
     return MissionDefinitionError(code, message, details)
 
 
-def _load_failure(candidate: Candidate) -> MissionDefinitionError:
+def _load_failure(candidate: Candidate) -> list[MissionDefinitionError]:
+    """One error per problem of the file, each naming the file (and line where known)."""
     failure = candidate.failure
     assert failure is not None
     file = str(candidate.path)
-    if failure.code == "MISSION_REQUIRED_FIELD_MISSING":
-        return _error(
-            failure.code,
-            f"{file}: {failure.message}",
-            file=file,
-            mission_key=failure.key,
-            field=failure.field,
-        )
-    return _error(
-        failure.code, f"{file}: {failure.message}", file=file, parse_error=failure.message
-    )
+    errors = []
+    for problem in failure.problems:
+        extra = dict(problem["details"])
+        line = extra.pop("line", None)
+        where = f"{file}:{line}" if line else file
+        message = f"{where}: {problem['message']}"
+        details: dict[str, Any] = {"file": file, "mission_key": failure.key}
+        if problem["code"] == "MISSION_REQUIRED_FIELD_MISSING":
+            details.update(field=extra.pop("field"), missing_fields=extra.pop("missing_fields"))
+        else:
+            details["parse_error"] = problem["message"]
+        details.update(extra)
+        if line:
+            details["line"] = line
+        errors.append(MissionDefinitionError(problem["code"], message, details))
+    return errors
 
 
 def _dependencies(definition: MissionDefinition) -> list[MissionDefinitionError]:
@@ -166,7 +172,7 @@ def validate_custom_mission(ctx: DiscoveryContext, key: str) -> ValidationReport
         return report
     top = matching[0]
     if top.failure is not None:
-        report.errors.append(_load_failure(top))
+        report.errors.extend(_load_failure(top))
         return report
     report.selected = top
     shadowed = [str(c.path) for c in matching[1:] if c.definition is not None]

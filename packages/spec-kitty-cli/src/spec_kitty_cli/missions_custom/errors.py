@@ -24,8 +24,8 @@ __all__ = [
 
 # The closed enum of validation errors and the exact keys of their details.
 VALIDATION_DETAIL_KEYS: dict[str, tuple[str, ...]] = {
-    "MISSION_YAML_MALFORMED": ("file", "parse_error"),
-    "MISSION_REQUIRED_FIELD_MISSING": ("file", "mission_key", "field"),
+    "MISSION_YAML_MALFORMED": ("file", "mission_key", "parse_error"),
+    "MISSION_REQUIRED_FIELD_MISSING": ("file", "mission_key", "field", "missing_fields"),
     "MISSION_KEY_UNKNOWN": ("mission_key", "tiers_searched"),
     "MISSION_KEY_AMBIGUOUS": ("mission_key", "paths"),
     "MISSION_KEY_RESERVED": ("mission_key", "file", "tier", "reserved_keys"),
