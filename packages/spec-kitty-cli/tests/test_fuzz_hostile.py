@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-EXAMPLES = 40
+EXAMPLES = 100
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
