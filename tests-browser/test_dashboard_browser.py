@@ -159,6 +159,11 @@ def test_a_card_opens_its_history(page: Any, site: Site) -> None:
     assert "in_progress → blocked" in rows and "waiting for the payment sandbox" in rows
     assert len(page.query_selector_all("#history tbody tr")) == 4
     page.click("#history-close")
+    page.click("[data-wp=WP01]")  # done: evidence derived from git and the review
+    page.wait_for_selector("#history[open] tr:nth-child(6)")
+    evidence = page.inner_text("#history tbody tr:last-child .evidence")
+    assert "project@main" in evidence and "review: ann approved" in evidence
+    page.click("#history-close")
 
 
 def test_a_script_title_renders_as_text(page: Any) -> None:

@@ -186,6 +186,20 @@ def test_run_progress_reads_defensively(tmp_path: Path) -> None:
     assert run_progress(tmp_path, "m", "ID")["open_decisions"] == [
         {"decision_id": "0", "question": "free text"}
     ]
+    runtime_state = {  # the shape `spec-kitty next` writes: an `issued` record and a `status`
+        "status": "blocked",
+        "issued": {"step_id": "b", "agent": "claude", "issued_at": "2031-01-01T00:00:00Z"},
+        "completed_steps": ["a"],
+        "steps": [{"id": "b", "depends_on": ["a"]}, {"id": "a"}, {"id": "c", "depends_on": ["b"]}],
+    }
+    (runtime / "runs" / ("a" * 32) / "state.json").write_text(json.dumps(runtime_state))
+    run = run_progress(tmp_path, "m", "ID")
+    assert run["state"] == "blocked" and run["blocked_reason"] is None
+    assert [(s["id"], s["status"], s["issued_to"]) for s in run["steps"]] == [
+        ("a", "done", None),
+        ("b", "issued", "claude"),
+        ("c", "waiting", None),
+    ]
     cycle = [{"id": "a", "depends_on": ["b"]}, {"id": "b", "depends_on": ["a"]}, {"id": "c"}]
     assert [s["id"] for s in dependency_order(cycle)] == ["c", "a", "b"]
 

@@ -191,7 +191,15 @@ class DashboardData:
         from spec_kitty_identity import checkout_state_dir
 
         state = checkout_state_dir(self.checkout)
-        for name in ("events.db", "events.db-wal", "bodies.db", "bodies.db-wal", "build.json"):
+        for name in (
+            "events.db",
+            "events.db-wal",
+            "bodies.db",
+            "bodies.db-wal",
+            "dossier.db",
+            "dossier.db-wal",
+            "build.json",
+        ):
             parts.append(file_stat(state / name))
         parts.append(file_stat(self.checkout / ".kittify" / "config.yaml"))
         from spec_kitty_bodysync.delivery import credentials_path

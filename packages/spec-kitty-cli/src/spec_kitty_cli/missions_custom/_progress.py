@@ -50,9 +50,10 @@ def dependency_order(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _step_rows(state: dict[str, Any]) -> list[dict[str, Any]]:
     completed = {str(s) for s in state.get("completed_steps") or []}
-    issued = state.get("issued_step_id")
-    held = state.get("issued")
-    issued_to = held.get("agent") if isinstance(held, dict) else None
+    raw_held = state.get("issued")
+    held: dict[str, Any] = raw_held if isinstance(raw_held, dict) else {}
+    issued = state.get("issued_step_id") or held.get("step_id")
+    issued_to = held.get("agent") or state.get("issued_to")
     steps = [s for s in state.get("steps") or [] if isinstance(s, dict)]
     rows = []
     for step in dependency_order(steps):
@@ -112,8 +113,11 @@ def run_progress(project_root: Path, mission_slug: str, mission_id: str) -> dict
     steps = _step_rows(state)
     blocked = state.get("blocked_reason")
     finished = bool(steps) and all(s["status"] == "done" for s in steps)
+    status = state.get("status")
+    if status not in ("running", "blocked", "completed"):
+        status = "blocked" if blocked else ("completed" if finished else "running")
     return {
-        "state": "blocked" if blocked else ("completed" if finished else "running"),
+        "state": status,
         "run_id": run_id,
         "definition": entry.get("mission_type"),
         "started_at": state.get("started_at"),

@@ -129,15 +129,32 @@ function kv(rows) {
 function renderSync(doc) {
   const ev = doc.events.counts, bodies = doc.bodies.counts || {}, server = doc.server;
   const err = doc.events.last_error;
-  const dossier = doc.dossier || doc.missions || null;
+  const dossier = Array.isArray(doc.dossier) ? doc.dossier : null;
+  const dossierRows = (dossier || []).map((d) => [
+    "dossier " + d.mission_slug,
+    `${d.artifacts_indexed} indexed · missing: ${(d.artifacts_missing || []).join(", ") || "none"} · ` +
+      `snapshot ${String(d.snapshot_hash || "—").slice(0, 12)} · ${d.parity || ""}` +
+      (d.drift ? " · drift: " + (d.drift.kind || JSON.stringify(d.drift)) : ""),
+  ]);
   show("sync", kv([
     ["server", server.server_url || "not configured"],
     ["token", server.token_set ? "set (" + server.token_source + ")" : "not set"],
     ["events", Object.entries(ev).filter(([k]) => k !== "total").map(([k, v]) => k + " " + v).join(" · ")],
     ["bodies", Object.keys(bodies).length ? Object.entries(bodies).map(([k, v]) => k + " " + v).join(" · ") : doc.bodies.status],
     err ? ["last error", err.code + ": " + err.message] : null,
-    dossier ? ["dossier", JSON.stringify(dossier)] : ["dossier", "no snapshot yet"],
+    ...(dossierRows.length ? dossierRows : [["dossier", "no snapshot yet"]]),
   ]));
+}
+
+function evidenceText(ev) {
+  if (!ev) return "";
+  const parts = [];
+  for (const r of Array.isArray(ev.repos) ? ev.repos : []) {
+    parts.push(`${r.repo}@${r.branch} ${String(r.commit || "").slice(0, 10)}`);
+  }
+  if (ev.review && typeof ev.review === "object") parts.push(`review: ${ev.review.reviewer || "?"} ${ev.review.verdict || ""}`);
+  for (const v of Array.isArray(ev.verification) ? ev.verification : []) parts.push("verified: " + JSON.stringify(v));
+  return parts.length ? parts.join(" · ") : JSON.stringify(ev);
 }
 
 async function openHistory(wpId) {
@@ -152,7 +169,7 @@ async function openHistory(wpId) {
       h("td", {}, new Date(e.at).toLocaleString()), h("td", {}, e.actor),
       h("td", {}, e.kind === "note" ? "note" : (e.from_lane || "∅") + " → " + e.to_lane + (e.force ? " (forced)" : "")),
       h("td", {}, e.note || ""), h("td", {}, e.review_ref || ""),
-      h("td", { class: "evidence" }, e.evidence ? JSON.stringify(e.evidence) : "")));
+      h("td", { class: "evidence" }, evidenceText(e.evidence))));
     show("history-body",
       doc.truncated ? h("p", { class: "muted" }, `showing the newest ${doc.history.length} of ${doc.total_entries}`) : null,
       h("table", { class: "history" },
