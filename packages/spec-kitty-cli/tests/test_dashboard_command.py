@@ -146,6 +146,7 @@ def test_run_progress_of_a_mission_run(project: Path, run_cli: Callable[..., Any
         issued={"step_id": "draft", "agent": "claude", "issued_at": "2026-12-01T00:00:00+00:00"},
         pending_decisions={"d1": {"question": "Which export?"}},
         blocked_reason="waiting on the ERP",
+        status="blocked",  # the runtime records its status next to the reason
     )
     state_path.write_text(json.dumps(state))
     run = data.run("erp-rollout")["run"]
@@ -156,7 +157,9 @@ def test_run_progress_of_a_mission_run(project: Path, run_cli: Callable[..., Any
         ("retrospective", "waiting", None),
     ]
     assert run["open_decisions"] == [{"decision_id": "d1", "question": "Which export?"}]
-    state.update(completed_steps=["ask", "draft", "retrospective"], blocked_reason=None)
+    state.update(
+        completed_steps=["ask", "draft", "retrospective"], blocked_reason=None, status="completed"
+    )
     state_path.write_text(json.dumps(state))
     assert data.run("erp-rollout")["run"]["state"] == "completed"
     state_path.write_text("{broken")
