@@ -337,3 +337,72 @@ def test_settings_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(SettingsError) as info:
         DeliverySettings.from_env()
     assert info.value.code == "SYNC_SETTING_INVALID"
+
+
+def _bad_answers(ids: list[str]) -> list[tuple[str, Any]]:
+    ok = [{"event_id": i, "status": "success"} for i in ids]
+    return [
+        ("server_clock", {"results": ok, "server_clock": 10**30}),
+        ("server_clock", {"results": ok, "server_clock": "70"}),
+        ("server_clock", {"results": ok, "server_clock": True}),
+        ("server_clock", {"results": ok, "server_clock": -1}),
+        ("server_clock", {"results": ok, "server_clock": 2**40}),  # a jump past the bound
+        ("server_clock", {"results": ok, "server_clock": 1.5}),
+        ("results[0].lamport_clock", {"results": [{**ok[0], "lamport_clock": 2**63}, *ok[1:]]}),
+        ("results[0].status", {"results": [{**ok[0], "status": 1}, *ok[1:]]}),
+        ("results[0].status", {"results": [{**ok[0], "status": "stored"}, *ok[1:]]}),
+        ("results[0].event_id", {"results": [{**ok[0], "event_id": "../../etc"}, *ok[1:]]}),
+        ("results[0].event_id", {"results": [{**ok[0], "event_id": 7}, *ok[1:]]}),
+        ("results[0]", {"results": ["success", *ok[1:]]}),
+        ("results[1].event_id", {"results": [ok[0], ok[0]]}),
+        (
+            "results[0].error",
+            {"results": [{"event_id": ids[0], "status": "rejected", "error": {"x": 1}}]},
+        ),
+        ("results", {"results": [ok[0]] * 2001}),
+    ]
+
+
+@pytest.mark.parametrize("case", range(15))
+def test_invalid_answers_change_nothing(server, queue, case: int) -> None:
+    envs = [envelope(i) for i in range(1, 3)]
+    queue.append_many(envs)
+    clock = LamportClock(queue.path.with_name("clock.json"), floor=queue.max_lamport)
+    before_clock = clock.current()
+    where, answer = _bad_answers([e["event_id"] for e in envs])[case]
+    server.expect_request("/api/v1/events/batch/").respond_with_json(answer)
+    report = drain(queue, server.url_for(""))
+    assert (report.outcome, report.error_code) == ("failed", "SYNC_ANSWER_INVALID")
+    assert where in (report.error or "")
+    assert queue.counts()["pending"] == 2
+    assert all(e.retry_count == 0 for e in queue.pending()) and queue.last_error() is None
+    assert clock.current() == before_clock
+    assert report.server_clock is None
+
+
+def test_invalid_400_details_change_nothing(server, queue) -> None:
+    queue.append(envelope(1))
+    details = [{"event_id": None, "detail": "x"}]
+    server.expect_request("/api/v1/events/batch/").respond_with_json(
+        {"error": "bad", "details": details}, status=400
+    )
+    report = drain(queue, server.url_for(""))
+    assert (report.outcome, report.error_code) == ("failed", "SYNC_ANSWER_INVALID")
+    assert queue.counts()["pending"] == 1 and queue.counts()["rejected"] == 0
+
+
+def test_long_reasons_are_cut_and_a_bounded_clock_is_merged(server, queue) -> None:
+    envs = [envelope(1), envelope(2)]
+    queue.append_many(envs)
+    answer = {
+        "results": [
+            {"event_id": envs[0]["event_id"], "status": "rejected", "reason": "r" * 5000},
+            {"event_id": envs[1]["event_id"], "status": "success", "error": None},
+        ],
+        "server_clock": 900_000_000,
+    }
+    server.expect_request("/api/v1/events/batch/").respond_with_json(answer)
+    report = drain(queue, server.url_for(""))
+    assert (report.rejected, report.delivered) == (1, 1)
+    assert len(report.rejections[0]["reason"]) == 1000
+    assert LamportClock(queue.path.with_name("clock.json")).current() == 900_000_001

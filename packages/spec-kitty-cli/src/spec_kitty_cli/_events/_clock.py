@@ -98,6 +98,6 @@ class LamportClock:
 
     def receive(self, remote: int) -> int:
         """Merge a clock value seen remotely: ``max(local, remote) + 1``."""
-        if not isinstance(remote, int) or isinstance(remote, bool) or remote < 0:
-            raise ValueError(f"remote lamport clock must be an int >= 0, got {remote!r}")
+        if not isinstance(remote, int) or isinstance(remote, bool) or not 0 <= remote < 2**63 - 1:
+            raise ValueError(f"remote lamport clock must be an int in [0, 2**63-2], got {remote!r}")
         return self._advance(lambda local: max(local, remote) + 1)

@@ -22,17 +22,18 @@ import gzip
 import json
 import time
 from collections.abc import Callable
-from typing import Any
 
 from spec_kitty_bodysync.delivery import TRANSIENT_STATUS, DeliverySettings, HttpClient, Reply
 from spec_kitty_bodysync.errors import (
+    AnswerInvalidError,
     DeadlineExceededError,
     DeliveryError,
     ServerUnreachableError,
 )
 
+from ._answer_check import CheckedAnswer, check_details, check_results
 from ._clock import LamportClock
-from ._drain_report import Answer, DrainReport, details_list, reason_of, remote_clock
+from ._drain_report import Answer, DrainReport
 from ._queue import EventQueue
 from ._records import Outcome, StoredEvent
 
@@ -197,16 +198,23 @@ class Drainer:
     def _classify(self, reply: Reply) -> tuple[Answer | None, float | None]:
         """An answer to act on, or (None, retry_after) for a transient failure."""
         code = reply.status
-        if code in (200, 201, 202):
-            body = reply.json()
-            if isinstance(body, dict) and isinstance(body.get("results"), list):
-                return Answer(kind="ok", status=code, body=body), None
-            return None, None
-        text = reply.text()
-        if code == 400:
-            return Answer(
-                kind="bad_request", status=code, body=reply.json(), error=f"HTTP 400: {text}"
-            ), None
+        try:
+            if code in (200, 201, 202):
+                body = reply.json()
+                if isinstance(body, dict) and isinstance(body.get("results"), list):
+                    local = self.clock.current()
+                    checked = check_results(body, url=self.url, local_clock=local)
+                    return Answer(kind="ok", status=code, body=checked), None
+                return None, None
+            text = reply.text()
+            if code == 400:
+                named = check_details(reply.json(), url=self.url)
+                return Answer(
+                    kind="bad_request", status=code, body=named, error=f"HTTP 400: {text}"
+                ), None
+        except AnswerInvalidError as exc:  # nothing of this answer is stored
+            self._stop(exc.code, exc.message)
+            return Answer(kind="fatal", status=code, error=exc.message), None
         if code == 413:
             return Answer(kind="too_large", status=code, error=f"HTTP 413: {text}"), None
         if code in TRANSIENT_STATUS:
@@ -220,9 +228,9 @@ class Drainer:
     def _reject_named(self, batch: list[StoredEvent], answer: Answer) -> set[str]:
         ids = {e.event_id for e in batch}
         outcomes = [
-            Outcome(event_id=d["event_id"], status="rejected", error=reason_of(d))
-            for d in details_list(answer.body)
-            if d["event_id"] in ids
+            Outcome(event_id=d.event_id, status="rejected", error=d.reason)
+            for d in answer.body
+            if d.event_id in ids
         ]
         self.queue.apply(outcomes)
         for o in outcomes:
@@ -232,27 +240,21 @@ class Drainer:
         self._tick(len(outcomes))
         return {o.event_id for o in outcomes}
 
-    def _apply_results(self, batch: list[StoredEvent], body: dict[str, Any]) -> None:
-        results = body["results"]
-        by_id = {
-            r["event_id"]: r
-            for r in results
-            if isinstance(r, dict) and isinstance(r.get("event_id"), str)
-        }
+    def _apply_results(self, batch: list[StoredEvent], answer: CheckedAnswer) -> None:
         outcomes = []
         for event in batch:
-            item = by_id.get(event.event_id)
-            status = _STATUS_MAP.get(str(item.get("status"))) if item else None
-            if status is None:
+            item = answer.results.get(event.event_id)
+            if item is None:
                 outcomes.append(
                     Outcome(
                         event_id=event.event_id,
                         status="retry",
-                        error="the server answer has no usable result for this event",
+                        error="the server answer has no result for this event",
                     )
                 )
                 continue
-            error = reason_of(item) if status == "rejected" and item else None
+            status = _STATUS_MAP[item.status]
+            error = (item.reason or "rejected by the server") if status == "rejected" else None
             outcomes.append(Outcome(event_id=event.event_id, status=status, error=error))
         self.queue.apply(outcomes)
         report = self.report
@@ -265,7 +267,6 @@ class Drainer:
             if o.status == "rejected":
                 report.note_rejection(o.event_id, o.error)
         self._tick(len(batch))
-        remote = remote_clock(body, results)
-        if remote is not None:
-            report.server_clock = max(remote, report.server_clock or 0)
-            self.clock.receive(remote)
+        if answer.clock is not None:
+            report.server_clock = max(answer.clock, report.server_clock or 0)
+            self.clock.receive(answer.clock)

@@ -1,8 +1,7 @@
-"""What a drain reports, and how the batch endpoint's answers are read."""
+"""What a drain reports (the answers themselves are checked in ``_answer_check``)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -43,30 +42,3 @@ class Answer:
     status: int | None = None
     body: Any = None
     error: str | None = None
-
-
-def reason_of(item: dict[str, Any]) -> str:
-    for key in ("error", "error_message", "reason", "detail"):
-        if item.get(key):
-            return str(item[key])
-    return "rejected by the server"
-
-
-def remote_clock(body: dict[str, Any], results: list[Any]) -> int | None:
-    values = [body.get("server_clock")] + [
-        r.get("lamport_clock") for r in results if isinstance(r, dict)
-    ]
-    ints = [v for v in values if isinstance(v, int) and not isinstance(v, bool) and v >= 0]
-    return max(ints) if ints else None
-
-
-def details_list(body: Any) -> list[dict[str, Any]]:
-    details = body.get("details") if isinstance(body, dict) else None
-    if isinstance(details, str):
-        try:
-            details = json.loads(details)
-        except ValueError:
-            return []
-    if not isinstance(details, list):
-        return []
-    return [d for d in details if isinstance(d, dict) and isinstance(d.get("event_id"), str)]
