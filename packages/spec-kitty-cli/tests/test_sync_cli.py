@@ -227,7 +227,7 @@ def test_progress_bar_and_failing_body_sync(project: Path, monkeypatch: pytest.M
     from spec_kitty_bodysync import UploadAuthError
     from spec_kitty_cli.commands import sync_bodies
 
-    def refused(root: Path, *, progress: object) -> dict[str, object]:
+    def refused(root: Path, **_: object) -> dict[str, object]:
         raise UploadAuthError("token refused", details={"status_code": 401})
 
     monkeypatch.setattr(sync_bodies, "drain_bodies_for_checkout", refused)
@@ -235,7 +235,7 @@ def test_progress_bar_and_failing_body_sync(project: Path, monkeypatch: pytest.M
     assert failed["status"] == "failed" and failed["error_code"] == "BODY_SYNC_UNAUTHORIZED"
     assert failed["operator_fixable"] is True
 
-    def broken(root: Path, *, progress: object) -> dict[str, object]:
+    def broken(root: Path, **_: object) -> dict[str, object]:
         raise RuntimeError("a bug, not a structured error")
 
     monkeypatch.setattr(sync_bodies, "drain_bodies_for_checkout", broken)

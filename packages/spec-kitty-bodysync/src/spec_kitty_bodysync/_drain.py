@@ -18,7 +18,7 @@ from ._namespace import content_hash
 from ._queue import BodyQueue
 from ._task import BodyUploadTask
 from ._transport import Transport, UploadOutcome
-from .delivery import Backoff
+from .delivery import Backoff, Notify, RetryNotice
 
 __all__ = ["DrainFailure", "DrainReport", "drain"]
 
@@ -70,6 +70,7 @@ class _Tally:
         self.attempted = self.stored = self.already = self.retried = 0
         self.dead = self.parked = 0
         self.failures: list[DrainFailure] = []
+        self.last_reason: str | None = None
 
     def fail(
         self, task: BodyUploadTask, state: Literal["dead_letter", "parked"], reason: str
@@ -115,13 +116,15 @@ def drain(
     batch_size: int = 100,
     unreachable_limit: int = 3,
     on_progress: Callable[[int, int], None] | None = None,
+    notify: Notify | None = None,
 ) -> DrainReport:
     """Deliver every due body; wait for backed-off rows only while they fall before ``deadline``.
 
     ``deadline`` is an absolute time on the ``now`` clock (None: do not wait for backed-off rows
     and never stop early). A row whose HTTP failures reach ``max_attempts`` is dead-lettered with
     its last error; failures without an HTTP answer do not count towards that, they only back
-    off. ``on_progress(done, total)`` is called after each row reaches a final state.
+    off. ``on_progress(done, total)`` is called after each row reaches a final state;
+    ``notify(RetryNotice)`` before the drain sleeps for backed-off rows.
     Raises ``UploadAuthError`` (401) without touching the row being sent.
     """
     policy = backoff or Backoff()
@@ -147,7 +150,21 @@ def drain(
             if deadline is None or next_at > deadline:
                 stopped = "waiting"
                 break
-            sleep(max(0.0, next_at - now()))
+            wait = max(0.0, next_at - now())
+            if notify is not None:
+                reason = tally.last_reason or "backing off"
+                pending = queue.counts()["pending"]
+                notify(
+                    RetryNotice(
+                        queue="bodies",
+                        attempt=None,
+                        max_attempts=None,
+                        wait=wait,
+                        reason=reason,
+                        pending=pending,
+                    )
+                )
+            sleep(wait)
             continue
         for task in batch:
             if deadline is not None and now() >= deadline:
@@ -218,4 +235,5 @@ def _record(
     delay = policy.wait(task.retry_count, outcome.retry_after)
     queue.mark_retry(task.row_id, error=outcome.reason, next_attempt_at=stamp + delay)
     tally.retried += 1
+    tally.last_reason = outcome.reason
     return False

@@ -7,10 +7,9 @@ deliver through this one mechanism:
     resolve_server     the server URL and token (env, else `spec-kitty auth login`'s file);
                        normalize_server_url / require_secure_url: https, or http to loopback only
     Backoff            the one retry formula; parse_retry_after (a server's Retry-After raises it)
+    RetryNotice        what a run reports while it waits (attempt, backoff, what is pending)
     HttpClient, Reply  the one httpx transport: no redirects, the deadline enforced during a
                        request, answers streamed and capped after decompression
-    check_*            validators for server answers (types, ranges, id shapes) used before
-                       anything from an answer is stored
 
 It lives in spec-kitty-bodysync because that is the lowest package that speaks HTTP and the CLI
 already depends on it; the CLI's event outbox imports it from here.
@@ -34,6 +33,7 @@ from ._credentials import (
     validate_token,
     write_credentials,
 )
+from ._progress import Notify, RetryNotice
 from ._settings import MAX_ANSWER_BYTES, MAX_BATCH, DeliverySettings
 
 __all__ = [  # noqa: RUF022
@@ -43,7 +43,9 @@ __all__ = [  # noqa: RUF022
     "MAX_ANSWER_BYTES",
     "MAX_BATCH",
     "MAX_RETRY_AFTER",
+    "Notify",
     "Reply",
+    "RetryNotice",
     "SERVER_ENV",
     "TOKEN_ENV",
     "TRANSIENT_STATUS",

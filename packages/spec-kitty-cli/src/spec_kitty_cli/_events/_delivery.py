@@ -23,7 +23,14 @@ import json
 import time
 from collections.abc import Callable
 
-from spec_kitty_bodysync.delivery import TRANSIENT_STATUS, DeliverySettings, HttpClient, Reply
+from spec_kitty_bodysync.delivery import (
+    TRANSIENT_STATUS,
+    DeliverySettings,
+    HttpClient,
+    Notify,
+    Reply,
+    RetryNotice,
+)
 from spec_kitty_bodysync.errors import (
     AnswerInvalidError,
     DeadlineExceededError,
@@ -56,13 +63,14 @@ class Drainer:
         settings: DeliverySettings,
         progress: Progress | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        notify: Notify | None = None,
     ) -> None:
         self.queue, self.clock, self.settings = queue, clock, settings
         self.server_url, self._token = server_url, token
         self.url = server_url.rstrip("/") + BATCH_PATH
         self.headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
         self.backoff = settings.backoff()
-        self.progress, self.sleep = progress, sleep
+        self.progress, self.sleep, self.notify = progress, sleep, notify
         self.report = DrainReport()
         self.deadline = 0.0
         self.done = 0
@@ -193,6 +201,17 @@ class Drainer:
                 self.report.deferred += len(batch)
                 self._tick(len(batch))
                 return Answer(kind="gave_up", error=error)
+            if self.notify is not None:
+                self.notify(
+                    RetryNotice(
+                        queue="events",
+                        attempt=attempt,
+                        max_attempts=self.settings.max_attempts,
+                        wait=delay,
+                        reason=error,
+                        pending=max(0, self.report.total_pending - self.done),
+                    )
+                )
             self.sleep(delay)
 
     def _classify(self, reply: Reply) -> tuple[Answer | None, float | None]:

@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from spec_kitty_bodysync.delivery import DeliverySettings
+from spec_kitty_bodysync.delivery import DeliverySettings, Notify
 
 from ..errors import CliError
 from ._clock import CLOCK_FILE, LamportClock
@@ -25,6 +25,7 @@ def drain_checkout(
     settings: DeliverySettings | None = None,
     progress: Progress | None = None,
     due_only: bool = False,
+    notify: Notify | None = None,
 ) -> DrainReport:
     """Deliver the pending events of ``checkout_root``; SYNC_IN_PROGRESS if another drain runs."""
     from filelock import FileLock, Timeout
@@ -53,6 +54,7 @@ def drain_checkout(
                 token=token,
                 settings=settings or DeliverySettings.from_env(),
                 progress=progress,
+                notify=notify,
             )
             report = drainer.run(due_only=due_only)
             queue.record_run(_run_row(report, server_url=server_url, started=started))

@@ -83,12 +83,22 @@ def _progress(enabled: bool) -> Iterator[Callable[[str], Callable[[int, int], No
             bars["_bar"].stop()
 
 
-def drain_bodies(root: Path, progress: Callable[[int, int], None] | None) -> dict[str, Any]:
-    """Run the body sync drain; a structured failure becomes ``{"status": "failed", ...}``."""
-    from .sync_bodies import drain_bodies_for_checkout
+def drain_bodies(
+    root: Path,
+    progress: Callable[[int, int], None] | None,
+    *,
+    notify: Callable[[Any], None] | None = None,
+    max_wait: float | None = None,
+) -> dict[str, Any]:
+    """Run the body sync drain; a structured failure becomes ``{"status": "failed", ...}``.
 
+    ``max_wait``: what is left of the run's deadline (at most the body drain's own default).
+    """
+    from .sync_bodies import DEFAULT_MAX_WAIT, drain_bodies_for_checkout
+
+    wait = DEFAULT_MAX_WAIT if max_wait is None else max(0.0, min(max_wait, DEFAULT_MAX_WAIT))
     try:
-        report = drain_bodies_for_checkout(root, progress=progress)
+        report = drain_bodies_for_checkout(root, progress=progress, notify=notify, max_wait=wait)
     except Exception as exc:
         from spec_kitty_identity import as_structured
 
@@ -111,25 +121,48 @@ def now(events_only: bool, as_json: bool) -> None:
     """Deliver every pending event in batches, then the queued artifact bodies.
 
     Retries 429/5xx/timeouts/refused connections with backoff (honouring Retry-After) within
-    bounds; what is left stays queued for the next run. Exit 0 when everything was accepted,
-    1 when the server could not be reached, 2 when the server or the gate rejected events.
+    bounds (SPEC_KITTY_SYNC_MAX_ATTEMPTS per request, SPEC_KITTY_SYNC_DEADLINE for the whole
+    run, bodies included); what is left stays queued for the next run. Progress (attempts,
+    waits, what is pending) goes to stderr when the run takes over a second (not with --json).
+
+    Exit 0 when everything was accepted; 2 when the server or the gate rejected events, the
+    token was refused, the server URL is insecure (SERVER_URL_INSECURE) or redirected
+    (SYNC_REDIRECT_REFUSED); 1 when the server could not be reached, ran past the deadline
+    (SYNC_DEADLINE_EXCEEDED) or answered too large (SYNC_ANSWER_TOO_LARGE) or malformed
+    (SYNC_ANSWER_INVALID) - nothing of such an answer is stored.
     """
-    from spec_kitty_bodysync.delivery import resolve_server
+    import time
+
+    from spec_kitty_bodysync.delivery import DeliverySettings, resolve_server
 
     from .._events import drain_checkout
     from .._events._sync import queue_status
     from .._project import checkout_root
+    from .._sync_progress import SyncNotices
 
     root = checkout_root()
     url, token = resolve_server()
-    with _progress(not as_json and sys.stderr.isatty()) as progress:
-        report = drain_checkout(root, server_url=url, token=token, progress=progress("events"))
+    settings = DeliverySettings.from_env()
+    started = time.monotonic()
+    with (
+        _progress(not as_json and sys.stderr.isatty()) as progress,
+        SyncNotices(not as_json, target=url) as notices,
+    ):
+        report = drain_checkout(
+            root,
+            server_url=url,
+            token=token,
+            settings=settings,
+            progress=progress("events"),
+            notify=notices,
+        )
         if events_only:
             bodies: dict[str, Any] = {"status": "skipped", "reason": "--events-only"}
         elif report.outcome != "drained":
             bodies = {"status": "skipped", "reason": "events were not all delivered"}
         else:
-            bodies = drain_bodies(root, progress("bodies"))
+            left = settings.deadline - (time.monotonic() - started)
+            bodies = drain_bodies(root, progress("bodies"), notify=notices, max_wait=left)
     data = {
         "server_url": url,
         "events": report.to_dict(),

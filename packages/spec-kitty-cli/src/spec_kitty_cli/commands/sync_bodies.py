@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -29,6 +29,8 @@ BODIES_DB = "bodies.db"
 DEFAULT_MAX_WAIT = 30.0  # seconds a drain keeps retrying backed-off bodies before returning
 LONG_DRAIN = 50  # show a progress bar from this many pending bodies on (TTY, not --json)
 Progress = Callable[[int, int], None]
+if TYPE_CHECKING:
+    from spec_kitty_bodysync.delivery import Notify
 
 
 def server_settings() -> tuple[str, str] | None:
@@ -108,10 +110,18 @@ def sync_bodies(
     mission: str | None = None,
     progress: Progress | None = None,
     max_wait: float = DEFAULT_MAX_WAIT,
+    notify: Notify | None = None,
 ) -> dict[str, Any]:
-    """Queue the bodies, then drain them if a server is configured. Returns the report data."""
+    """Queue the bodies, then drain them if a server is configured. Returns the report data.
+
+    The drain ends within ``max_wait`` seconds, requests in flight included (a request cut by
+    that deadline raises SYNC_DEADLINE_EXCEEDED and leaves its row untouched).
+    """
     from spec_kitty_bodysync import BodyQueue, HttpTransport, drain
+    from spec_kitty_bodysync.delivery import DeliverySettings
     from spec_kitty_identity import checkout_state_dir
+
+    delivery = DeliverySettings.from_env()
 
     db_path = checkout_state_dir(root) / BODIES_DB
     from spec_kitty_identity import guard_sqlite_path
@@ -131,9 +141,15 @@ def sync_bodies(
                 if not mine:
                     data.update(drained, server=url, status="drain already running", failures=[])
                 else:
-                    with HttpTransport(url, token) as transport:
+                    ends = time.monotonic() + max_wait
+                    with HttpTransport(url, token, settings=delivery, deadline=ends) as transport:
                         report = drain(
-                            queue, transport, deadline=time.time() + max_wait, on_progress=progress
+                            queue,
+                            transport,
+                            deadline=time.time() + max_wait,
+                            backoff=delivery.backoff(),
+                            on_progress=progress,
+                            notify=notify,
                         )
                     data.update(
                         server=url,
@@ -181,7 +197,11 @@ def _progress_bar(enabled: bool) -> Iterator[Progress | None]:
 
 
 def drain_bodies_for_checkout(
-    root: Path, *, progress: bool | Progress | None = False
+    root: Path,
+    *,
+    progress: bool | Progress | None = False,
+    notify: Notify | None = None,
+    max_wait: float = DEFAULT_MAX_WAIT,
 ) -> dict[str, Any]:
     """`sync now`'s body step: queue every mission's bodies and drain them.
 
@@ -190,9 +210,9 @@ def drain_bodies_for_checkout(
     "result"). Raises the structured errors of the packages (e.g. BODY_SYNC_UNAUTHORIZED).
     """
     if callable(progress):
-        return sync_bodies(root, progress=progress)
+        return sync_bodies(root, progress=progress, notify=notify, max_wait=max_wait)
     with _progress_bar(bool(progress)) as bar:
-        return sync_bodies(root, progress=bar)
+        return sync_bodies(root, progress=bar, notify=notify, max_wait=max_wait)
 
 
 @click.command("bodies")
@@ -208,21 +228,35 @@ def drain_bodies_for_checkout(
     type=click.FloatRange(min=0),
     default=DEFAULT_MAX_WAIT,
     show_default=True,
-    help="Seconds to keep retrying backed-off bodies before leaving them queued.",
+    help="Seconds the drain may take, requests in flight and waits for backed-off bodies "
+    "included; what is left stays queued.",
 )
 @json_option
 def bodies(mission: str | None, max_wait: float, as_json: bool) -> None:
     """Queue mission artifact bodies and upload them to the SaaS (push-content).
 
     Bodies the server refuses (4xx) are kept as dead letters with the reason, bodies the
-    contract gate refuses are parked with the violation; both give exit 2. An unreachable
-    server gives exit 1; everything undelivered stays queued for the next run.
+    contract gate refuses are parked with the violation; both give exit 2, as do a refused
+    token, an insecure server URL and a redirect. An unreachable server, one that runs past
+    --max-wait mid-request (SYNC_DEADLINE_EXCEEDED) or answers too large or malformed
+    (SYNC_ANSWER_TOO_LARGE, SYNC_ANSWER_INVALID) gives exit 1; everything undelivered stays
+    queued for the next run. Progress goes to stderr after about a second (not with --json).
     """
     from .._project import checkout_root
 
     root = checkout_root()
-    with _progress_bar(not as_json and sys.stderr.isatty()) as bar:
-        data = sync_bodies(root, mission=mission, progress=bar, max_wait=max_wait)
+    from spec_kitty_bodysync.delivery import DeliverySettings
+
+    from .._sync_progress import SyncNotices
+
+    DeliverySettings.from_env()  # a bad SPEC_KITTY_SYNC_* value is refused before any work
+    configured = server_settings()
+    target = configured[0] if configured else "the SaaS"
+    with (
+        _progress_bar(not as_json and sys.stderr.isatty()) as bar,
+        SyncNotices(not as_json and configured is not None, target=target) as notices,
+    ):
+        data = sync_bodies(root, mission=mission, progress=bar, max_wait=max_wait, notify=notices)
     if data["dead_letter"] or data["parked"]:
         raise CliError(
             "SYNC_BODIES_REJECTED",
