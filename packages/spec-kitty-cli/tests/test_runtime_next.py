@@ -210,6 +210,7 @@ def test_orphan_lines_are_cut_and_lagging_events_requeued(
     data = state(run)
     data["events"]["queued"] = 0  # as if the queue had missed everything
     (run / "state.json").write_text(json.dumps(data))
+    (run / "run.queued").write_text("garbage")  # a damaged marker counts as nothing queued
     from spec_kitty_cli._events._emit import close_queues
 
     close_queues()

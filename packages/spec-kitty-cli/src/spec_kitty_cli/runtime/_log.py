@@ -5,7 +5,8 @@ to `run.events.jsonl`, counted in state.json (the commit point), then enqueued i
 checkout's queue with the same envelope. ``state["events"]`` records the byte size of the log the
 state knows (``logged``) and how much of it is known to be queued (``queued``): lines a crashed
 call left beyond ``logged`` are cut off, and lines between ``queued`` and ``logged`` are
-enqueued again (a no-op for those already queued).
+enqueued again (a no-op for those already queued). After a successful enqueue the small marker
+`run.queued` records the queued size, so a call that writes nothing touches no queue at all.
 """
 
 from __future__ import annotations
@@ -43,6 +44,31 @@ def repair(run_dir: Path, state: dict[str, Any]) -> None:
         os.truncate(path, logged)
 
 
+QUEUED_FILE = "run.queued"
+
+
+def _queued(run_dir: Path, counts: dict[str, int]) -> int:
+    """How much of the log is known to be queued: the state's figure or the marker written
+    after the last successful enqueue (a lost marker only costs a no-op re-enqueue)."""
+    try:
+        with open(run_dir / QUEUED_FILE, "rb") as handle:
+            marker = int(handle.read(32) or b"0")
+    except (OSError, ValueError):
+        marker = 0
+    return max(counts["queued"], marker if marker <= counts["logged"] else 0)
+
+
+def _mark_queued(run_dir: Path, offset: int) -> None:
+    try:
+        fd = os.open(run_dir / QUEUED_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW)
+    except OSError:
+        return
+    try:
+        os.write(fd, str(offset).encode("ascii"))
+    finally:
+        os.close(fd)
+
+
 def commit(
     checkout: Path,
     run_dir: Path,
@@ -50,14 +76,13 @@ def commit(
     events: list[tuple[str, dict[str, Any], dict[str, Any]]],
 ) -> list[dict[str, Any]]:
     """Log ``events`` (type, payload, actor), save ``state``, enqueue; return the envelopes."""
+    counts = state["events"]
+    queued = _queued(run_dir, counts)
+    if not events and queued >= counts["logged"]:
+        return []  # nothing to write, nothing behind: no envelope machinery is loaded
     from .._events import build_event, enqueue
 
-    counts = state["events"]
-    behind = (
-        _lines(run_dir, counts["queued"], counts["logged"])
-        if counts["queued"] < counts["logged"]
-        else []
-    )
+    behind = _lines(run_dir, queued, counts["logged"]) if queued < counts["logged"] else []
     if behind:
         enqueue(checkout, behind)
     counts["queued"] = counts["logged"]
@@ -79,8 +104,8 @@ def commit(
         counts["logged"] = append_lines(run_dir, envelopes)
         state["last_event_id"] = previous
         state["event_count"] = state.get("event_count", 0) + len(envelopes)
-    if envelopes or behind:
-        save_state(run_dir, state)
+    save_state(run_dir, state)
     if envelopes:
         enqueue(checkout, envelopes)
+    _mark_queued(run_dir, counts["logged"])
     return envelopes
