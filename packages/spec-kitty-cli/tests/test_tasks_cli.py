@@ -147,3 +147,27 @@ def test_move_to_done_with_caller_evidence(run_cli: Any, project: Path, mission:
         "--json",
     )
     assert bad.exit_code == 2 and bad.json()["error_code"] == "USAGE_ERROR"
+
+
+def test_finalize_reports_every_problem_in_one_pass(
+    run_cli: Any, project: Path, mission: str
+) -> None:
+    tasks = project / "kitty-specs" / mission / "tasks"
+    (tasks / "WP03-owner.md").write_text(
+        "---\nwork_package_id: WP03\nowner: me\ncolour: red\n---\n"
+    )
+    (tasks / "WP04-ghost.md").write_text(
+        "---\nwork_package_id: WP04\ntitle: Ghost\ndependencies: [WP09]\n---\n"
+    )
+    result = run_cli("agent", "tasks", "finalize", "--mission", mission, "--json")
+    assert result.exit_code == 2
+    err = result.json()
+    assert err["error_code"] == "WP_FILE_INVALID"
+    problems = err["details"]["errors"]
+    assert [Path(p["file"]).name for p in problems] == ["WP03-owner.md", "WP04-ghost.md"]
+    assert problems[0]["keys"] == ["colour", "owner"]
+    assert "allowed: " in problems[0]["message"] and "dependencies" in problems[0]["message"]
+    assert problems[1]["unknown"] == ["WP09"]
+    human = run_cli("agent", "tasks", "finalize", "--mission", mission)
+    assert "WP03-owner.md" in human.stderr and "WP04-ghost.md" in human.stderr
+    assert not (project / "kitty-specs" / mission / "status.events.jsonl").exists()

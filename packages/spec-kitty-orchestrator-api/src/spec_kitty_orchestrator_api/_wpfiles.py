@@ -109,9 +109,15 @@ def parse_wp_text(path: Path, wp_id: str, text: str) -> WorkPackage:
         raise _fail(path, f"frontmatter is not valid YAML ({reason})", key=None) from exc
     if not isinstance(data, dict):
         raise _fail(path, "frontmatter must be a mapping", key=None)
-    for key in sorted(data, key=str):
-        if key not in ALLOWED_KEYS:
-            raise _fail(path, f"unknown frontmatter key `{key}`", key=str(key))
+    unknown = [str(key) for key in sorted(data, key=str) if key not in ALLOWED_KEYS]
+    if unknown:
+        allowed = ", ".join(sorted(ALLOWED_KEYS))
+        listed = ", ".join(f"`{key}`" for key in unknown)
+        noun = "key" if len(unknown) == 1 else "keys"
+        details: dict[str, Any] = {"key": unknown[0]}
+        if len(unknown) > 1:
+            details["keys"] = unknown
+        raise _fail(path, f"unknown frontmatter {noun} {listed}; allowed: {allowed}", **details)
     if data.get("work_package_id") != wp_id:
         raise _fail(
             path,
@@ -162,16 +168,65 @@ def load_work_packages(mission_dir: Path) -> dict[str, WorkPackage]:
     from spec_kitty_identity import InputRejected, decode_utf8, read_bounded
 
     wps: dict[str, WorkPackage] = {}
-    for wp_id, path in sorted(wp_files(mission_dir).items()):
+    problems: list[WPFileError] = []
+    files = sorted(wp_files(mission_dir).items())
+    for wp_id, path in files:
         try:
-            text = decode_utf8(read_bounded(path, MAX_WP_FILE_BYTES))
-        except InputRejected as exc:
-            raise _fail(path, exc.message, **{"key": None, **exc.details}) from exc
-        except OSError as exc:
-            raise _fail(path, f"cannot read ({exc.strerror or exc})", key=None) from exc
-        wps[wp_id] = parse_wp_text(path, wp_id, text)
-    validate_graph(wps)
-    return wps
+            try:
+                text = decode_utf8(read_bounded(path, MAX_WP_FILE_BYTES))
+            except InputRejected as exc:
+                raise _fail(path, exc.message, **{"key": None, **exc.details}) from exc
+            except OSError as exc:
+                raise _fail(path, f"cannot read ({exc.strerror or exc})", key=None) from exc
+            wps[wp_id] = parse_wp_text(path, wp_id, text)
+        except WPFileError as exc:  # report every file's problem in one pass
+            problems.append(exc)
+    if not problems:
+        validate_graph(wps)
+        return wps
+    known = {wp_id for wp_id, _ in files}  # a file that failed still names its work package
+    problems.extend(graph_problems(wps, known=known))
+    raise _combined(problems)
+
+
+def _combined(problems: list[WPFileError]) -> WPFileError:
+    """One error for several problems: the first one's details, plus ``errors`` listing all."""
+    first = problems[0]
+    if len(problems) == 1:
+        return first
+    listed = [{"message": p.message, **p.details} for p in problems]
+    return WPFileError(
+        f"{len(problems)} problems in work package files; the first: {first.message}",
+        details={**first.details, "errors": listed},
+    )
+
+
+def graph_problems(wps: dict[str, WorkPackage], *, known: set[str]) -> list[WPFileError]:
+    """Unknown dependencies and cycles among ``wps`` (dependencies on ``known`` ids allowed)."""
+    problems: list[WPFileError] = []
+    for wp in wps.values():
+        missing = [dep for dep in wp.dependencies if dep not in known]
+        if missing:
+            problems.append(
+                _fail(
+                    wp.path,
+                    f"depends on unknown work package(s) {', '.join(missing)}",
+                    key="dependencies",
+                    unknown=missing,
+                )
+            )
+    if not problems:  # cycles among the files that parsed
+        from dataclasses import replace
+
+        parsed = {
+            wp_id: replace(wp, dependencies=tuple(d for d in wp.dependencies if d in wps))
+            for wp_id, wp in wps.items()
+        }
+        try:
+            validate_graph(parsed)
+        except WPFileError as exc:
+            problems.append(exc)
+    return problems
 
 
 def validate_graph(wps: dict[str, WorkPackage]) -> None:
