@@ -1,7 +1,8 @@
 """Run spec-kitty-orchestrator 0.1.2's OWN e2e suite (shipped in its sdist) against our host.
 
-Steps: download the sdist (`pip download --no-deps --no-binary :all:
-spec-kitty-orchestrator==0.1.2`), unpack it, apply ONE change to its harness, run
+Steps: download the sdist from the package index's simple API (PEP 691 JSON; the index is
+$UV_INDEX_URL or https://pypi.org/simple) and refuse it unless its sha256 is the one pinned here
+(the tox env is made by uv and has no pip), unpack it, apply ONE change to its harness, run
 `pytest tests/e2e` from the unpacked folder with `SK_ORCH_E2E_SPEC_KITTY_BIN` naming our
 `spec-kitty`, and a private HOME.
 
@@ -19,6 +20,7 @@ Usage: python scripts/run_orchestrator_sdist_e2e.py [--sdist-dir DIR] [pytest ar
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -27,19 +29,44 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+import httpx
+
 VERSION = "0.1.2"
+FILENAME = f"spec_kitty_orchestrator-{VERSION}.tar.gz"
+# sha256 of spec_kitty_orchestrator-0.1.2.tar.gz as PyPI lists it (and `pip download` produces)
+SHA256 = "473909e98d9efd6cea01f435e47d210d81a8cd9d76db3832afb6134da0c8064c"
+JSON_SIMPLE = "application/vnd.pypi.simple.v1+json"
 ANCHOR = '    require_success(run_command(["git", "add", "-A"], cwd=root))\n'
 PATCH = '    require_success(run_command(["spec-kitty", "upgrade", "--yes"], cwd=root, env=env))\n'
 
 
+def _verified(path: Path) -> Path:
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != SHA256:
+        raise SystemExit(f"{path}: sha256 {digest} is not the pinned {SHA256}; refusing it")
+    return path
+
+
 def _sdist(folder: Path) -> Path:
-    found = sorted(folder.glob(f"spec_kitty_orchestrator-{VERSION}.tar.gz"))
-    if found:
-        return found[0]
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:"]
-    cmd += [f"spec-kitty-orchestrator=={VERSION}", "-d", str(folder)]
-    subprocess.run(cmd, check=True)
-    return next(folder.glob(f"spec_kitty_orchestrator-{VERSION}.tar.gz"))
+    """The pinned sdist: from FOLDER when it is there, else from the index (then verified)."""
+    local = folder / FILENAME
+    if local.is_file():
+        return _verified(local)
+    index = os.environ.get("UV_INDEX_URL") or "https://pypi.org/simple"
+    page = f"{index.rstrip('/')}/spec-kitty-orchestrator/"
+    with httpx.Client(timeout=60.0, follow_redirects=True) as client:
+        listing = client.get(page, headers={"Accept": JSON_SIMPLE})
+        listing.raise_for_status()
+        files = [f for f in listing.json()["files"] if f["filename"] == FILENAME]
+        if not files:
+            raise SystemExit(f"{page} lists no {FILENAME}")
+        body = client.get(httpx.URL(page).join(files[0]["url"]))
+        body.raise_for_status()
+    partial = folder / f".{FILENAME}.part"
+    partial.write_bytes(body.content)
+    _verified(partial)
+    partial.replace(local)
+    return local
 
 
 def patch_harness(harness: Path) -> None:
