@@ -63,6 +63,16 @@ def sk(root: Path, *args: str) -> Any:
     return json.loads(done.stdout)
 
 
+def show(root: Path, *args: str) -> None:
+    """Run `spec-kitty ARGS` for people and print what it prints (exit on failure)."""
+    done = spec_kitty(root, *args)
+    if done.stderr.strip():  # notes such as the inferred mission come first, as in a terminal
+        sys.stdout.write(done.stderr)
+    sys.stdout.write(done.stdout)
+    if done.returncode != 0:
+        raise SystemExit(f"spec-kitty {' '.join(args)} failed with exit {done.returncode}")
+
+
 def step(text: str) -> None:
     print(f"\n== {text}", flush=True)
 
@@ -85,7 +95,7 @@ def drive(root: Path, slug: str, wp: str) -> None:
         root, "orchestrator-api", "transition", *common, "--to", "done", "--policy", POLICY,
         "--note", "approved", "--review-ref", f"review-{wp}",
     )  # fmt: skip
-    print(f"  {wp}: planned -> claimed -> in_progress -> for_review -> {done['data']['to_lane']}")
+    print(f"  {wp}: planned → claimed → in_progress → for_review → {done['data']['to_lane']}")
 
 
 def main() -> int:
@@ -101,40 +111,46 @@ def main() -> int:
     git(root, "config", "user.name", "demo")
 
     step("spec-kitty init")
-    print(json.dumps(sk(root, "init", "--json"), indent=2))
-    step("spec-kitty agent mission create")
-    mission = sk(root, "agent", "mission", "create", "Quickstart checkout flow", "--json")
-    print(json.dumps(mission, indent=2))
+    show(root, "init")
+    step('spec-kitty mission create "Quickstart checkout flow"')
+    mission = sk(root, "mission", "create", "Quickstart checkout flow", "--json")
     slug = mission["mission_slug"]
+    print(f"created mission {slug} in kitty-specs/{slug}/")
     tasks = Path(mission["mission_dir"]) / "tasks"
     for wp, title, deps in WORK_PACKAGES:
         text = WP.format(wp=wp, title=title, deps=deps, lower=title.lower())
         (tasks / f"{wp}-{title.lower().replace(' ', '-')}.md").write_text(text, encoding="utf-8")
+        needs = deps.strip("[]") or "nothing"
+        print(f"wrote tasks/{wp}-{title.lower().replace(' ', '-')}.md (depends on {needs})")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "mission and work packages")
 
     step("spec-kitty agent tasks finalize")
-    print(json.dumps(sk(root, "agent", "tasks", "finalize", "--mission", slug, "--json"), indent=2))
-    step("orchestrator-api: drive every work package through the lanes")
+    show(root, "agent", "tasks", "finalize")
+    step("spec-kitty status (before)")
+    show(root, "status")
+    step("orchestrator-api: an orchestrator drives every work package through the lanes")
     for wp, _, _ in WORK_PACKAGES:
         drive(root, slug, wp)
     step("orchestrator-api accept-mission")
     accepted = sk(
         root, "orchestrator-api", "accept-mission", "--mission", slug, "--actor", "quickstart"
     )
-    print(json.dumps(accepted, indent=2))
+    print(f"accepted: {accepted['data'].get('mission_slug', slug)}")
     step("spec-kitty status (the board)")
-    print(spec_kitty(root, "status", "--mission", slug).stdout)
+    show(root, "status", "--mission", slug)
     step(
-        "spec-kitty sync events (the offline queue: each event passed the gate before it was stored)"
+        "spec-kitty sync events (the offline queue; each event passed the gate before it was stored)"
     )
-    print(spec_kitty(root, "sync", "events", "--limit", "0").stdout)
+    show(root, "sync", "events", "--limit", "0")
     step("spec-kitty sync status")
-    print(json.dumps(sk(root, "sync", "status", "--json")["events"]["counts"], indent=2))
+    show(root, "sync", "status")
     step("spec-kitty identity show")
-    print(json.dumps(sk(root, "identity", "show", "--json"), indent=2))
-    step("git status (mission files changed; identity and queues stay in untracked .kittify/state)")
-    print(git(root, "status", "--short", "--untracked-files=all"))
+    show(root, "identity", "show")
+    step(
+        "git status (mission files changed; identity, queues and locks stay in untracked .kittify/state)"
+    )
+    print(git(root, "status", "--short", "--untracked-files=all"), end="")
     if args.keep:
         print(f"quickstart: mission {slug} done; project kept in {root}")
     else:

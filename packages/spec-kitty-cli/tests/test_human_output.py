@@ -16,7 +16,7 @@ import pytest
 from spec_kitty_cli._output import human_lines, inline
 
 REPR = re.compile(
-    r"\['|'\]|\{'|\bTrue\b|\bFalse\b|\bNone\b|<[\w.]+ object at 0x|\bdict\(|\bPosixPath\("
+    r"\['|'\]|\{'|\{\}|\[\]|\bTrue\b|\bFalse\b|\bNone\b|<[\w.]+ object at 0x|\bdict\(|\bPosixPath\("
 )
 
 
@@ -26,7 +26,7 @@ def assert_readable(text: str) -> None:
 
 
 def test_the_scan_catches_what_a_repr_looks_like() -> None:
-    for leaked in (str({"a": 1}), str(["WP04"]), "force: False", "branch None"):
+    for leaked in (str({"a": 1}), str(["WP04"]), "force: False", "branch None", "empty {}"):
         with pytest.raises(AssertionError):
             assert_readable(leaked)
 

@@ -297,7 +297,9 @@ def status(as_json: bool) -> None:
         if events["last_error"]:
             err = events["last_error"]
             out.print(f"  last error: {escape(str(err['code']))}: {escape(str(err['message']))}")
-        out.print(f"Bodies: {data['bodies']['status']} {data['bodies']['counts']}")
+        bodies = data["bodies"]
+        body_counts = ", ".join(f"{k} {v}" for k, v in bodies["counts"].items() if k != "total")
+        out.print(f"Bodies: {escape(str(bodies['status']))}, {body_counts or 'none queued'}")
         out.print(f"Server: {settings['server_url'] or 'not configured'}")
 
     success(data, as_json=as_json, human=human)
