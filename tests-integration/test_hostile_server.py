@@ -210,6 +210,9 @@ def test_progress_goes_to_stderr_only_in_human_mode(root: Path, hostile: Hostile
     assert "attempt 1/3 failed (HTTP 503" in human.stderr
     assert "retrying in 1.0s, 3 pending" in human.stderr
     assert "Syncing with http://127.0.0.1" in human.stderr
+    # where it syncs is said once, before the first wait
+    assert human.stderr.count("Syncing with") == 1
+    assert human.stderr.index("Syncing with") < human.stderr.index("attempt 1/3")
     machine = sk(root, "sync", "now", "--json", env=env)
     assert machine.code == 1 and machine.json()["error_code"] == "SYNC_SERVER_UNAVAILABLE"
     assert "attempt" not in machine.stderr and "Syncing" not in machine.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -93,3 +94,27 @@ def test_shell_completion_completes_commands() -> None:
 def test_mission_run_still_accepts_the_contracts_no_json(tmp_path: Path, run_cli: Any) -> None:
     res = run_cli("mission", "run", "erp", "--mission", "x", "--no-json", "--json", cwd=tmp_path)
     assert res.json()["error_code"] != "USAGE_ERROR"
+
+
+def test_move_names_every_lane_it_accepts() -> None:
+    from spec_kitty_identity import LANES
+
+    move = dict(COMMANDS)["spec-kitty agent tasks move"]
+    to = next(p for p in move.params if p.name == "to_lane")
+    assert isinstance(to, click.Option) and to.help
+    assert [lane for lane in LANES if lane in to.help] == list(LANES)
+
+
+def test_finalize_help_shows_a_work_package_file_it_accepts(project: Path, run_cli: Any) -> None:
+    """The example in `finalize --help` is a file finalize takes as it is."""
+    finalize = dict(COMMANDS)["spec-kitty agent tasks finalize"]
+    assert finalize.help
+    example = inspect.cleandoc(finalize.help).split("\b\n", 1)[1]
+    body = "\n".join(line[4:] for line in example.splitlines())
+    created = run_cli("agent", "mission", "create", "Help", "--json", cwd=project).json()
+    tasks = Path(created["mission_dir"]) / "tasks"
+    (tasks / "WP01-cart.md").write_text("---\nwork_package_id: WP01\ntitle: Cart\n---\n")
+    (tasks / "WP02-payment.md").write_text(body + "\n", encoding="utf-8")
+    done = run_cli("agent", "tasks", "finalize", "--mission", created["mission_slug"], "--json")
+    assert done.exit_code == 0, done.stdout
+    assert sorted(done.json()["seeded"]) == ["WP01", "WP02"]

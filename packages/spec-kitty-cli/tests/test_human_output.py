@@ -157,3 +157,17 @@ def test_init_outside_git_says_so_and_names_the_next_step(
     done = run_cli("init", str(folder))
     assert done.exit_code == 0
     assert "not in a git repository" in done.stdout and "git init" in done.stdout
+
+
+def test_mission_create_names_next_commands_that_work_as_written(
+    run_cli: Callable[..., Any], project: Path
+) -> None:
+    created = run_cli("agent", "mission", "create", "Next steps", cwd=project)
+    assert created.exit_code == 0
+    assert_readable(created.stdout)
+    line = next(x for x in created.stdout.splitlines() if x.startswith("Next:"))
+    commands = re.findall(r"`spec-kitty ([^`]+)`", line)
+    assert [c.split()[0] for c in commands] == ["next", "agent"]
+    step = run_cli(*commands[0].split(), "--json", cwd=project)
+    assert step.exit_code == 0, step.stdout
+    assert step.json()["kind"] == "step"

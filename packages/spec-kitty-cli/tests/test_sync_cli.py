@@ -241,3 +241,23 @@ def test_progress_bar_and_failing_body_sync(project: Path, monkeypatch: pytest.M
     monkeypatch.setattr(sync_bodies, "drain_bodies_for_checkout", broken)
     with pytest.raises(RuntimeError):
         sync_cmd.drain_bodies(project, None)
+
+
+@pytest.mark.parametrize(
+    ("url", "refused"),
+    [("http://example.com", True), ("http://127.0.0.1:9", False), ("https://example.com", False)],
+)
+def test_status_says_when_the_server_url_would_be_refused(
+    project: Path, run_cli, monkeypatch: pytest.MonkeyPatch, url: str, refused: bool
+) -> None:
+    monkeypatch.setenv("SPEC_KITTY_SERVER_URL", url)
+    human = run_cli("sync", "status", cwd=project)
+    assert human.exit_code == 0
+    line = next(x for x in human.stdout.splitlines() if x.startswith("Server:"))
+    assert url in line
+    assert ("refused" in line) is refused
+
+
+def test_status_without_a_server_names_the_command_that_sets_one(project: Path, run_cli) -> None:
+    human = run_cli("sync", "status", cwd=project)
+    assert "spec-kitty auth login --server URL" in human.stdout

@@ -169,5 +169,10 @@ def create_command(title: str, mission_type: str, target_branch: str | None, as_
         out.print(f"  number: {data['mission_number']}  type: {escape(data['mission_type'])}")
         out.print(f"  target: {escape(data['target_branch'])}")
         out.print(f"  folder: {escape(data['mission_dir'])}")
+        slug = escape(data["mission_slug"])
+        out.print(
+            f"Next: `spec-kitty next --mission {slug}` issues the run's first step; or write "
+            f"tasks/WP01-<title>.md and run `spec-kitty agent tasks finalize --mission {slug}`."
+        )
 
     success(data, as_json=as_json, human=human)

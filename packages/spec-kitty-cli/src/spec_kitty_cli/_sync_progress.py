@@ -29,6 +29,7 @@ class SyncNotices:
         self._timer: threading.Timer | None = None
         self._lock = threading.Lock()
         self._console: Any = None
+        self._announced = False
 
     def _print(self, text: str) -> None:
         with self._lock:
@@ -57,11 +58,16 @@ class SyncNotices:
             self._timer = None
 
     def _slow(self) -> None:
+        with self._lock:
+            if self._announced:
+                return
+            self._announced = True
         self._print(f"Syncing with {self.target} ... (Ctrl-C leaves everything queued)")
 
     def __call__(self, notice: RetryNotice) -> None:
         if not self.enabled:
             return
+        self._slow()  # the first wait says where it syncs before it says why it waits
         reason = " ".join(notice.reason.split())[:200]
         if notice.attempt is not None:
             tries = f"attempt {notice.attempt}/{notice.max_attempts}"

@@ -45,9 +45,18 @@ def _host() -> Host:
 def finalize(mission: str | None, actor: str, as_json: bool) -> None:
     """Validate every WP prompt file and seed new work packages in planned.
 
-    Checks tasks/WPnn[-title].md frontmatter (unknown keys, ids, dependencies, cycles), then
-    records None -> planned and queues WPCreated for each work package not seen before.
-    Running it again seeds only new files.
+    Checks tasks/WPnn[-title].md frontmatter (unknown keys, ids, dependencies, cycles) and
+    reports every problem of every file at once; then records a first move into planned and
+    queues WPCreated for each work package not seen before. Running it again seeds only new
+    files. A minimal work package file, tasks/WP02-payment.md:
+
+    \b
+        ---
+        work_package_id: WP02
+        title: Payment port
+        dependencies: [WP01]
+        ---
+        What to build, for the agent.
     """
     from spec_kitty_orchestrator_api import finalize as run
 
@@ -68,7 +77,14 @@ def finalize(mission: str | None, actor: str, as_json: bool) -> None:
 
 @tasks.command("move")
 @click.argument("wp_id")
-@click.option("--to", "to_lane", required=True, help="Target lane (planned, claimed, ...).")
+@click.option(
+    "--to",
+    "to_lane",
+    required=True,
+    metavar="LANE",
+    help="Target lane: planned, claimed, in_progress, for_review, approved, done, blocked or "
+    "canceled (`doing` means in_progress).",
+)
 @mission_option
 @click.option("--note", default=None, help="Reason (required with --force).")
 @click.option("--force", is_flag=True, default=False, help="Bypass the transition table.")

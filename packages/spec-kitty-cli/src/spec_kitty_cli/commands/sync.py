@@ -300,6 +300,19 @@ def status(as_json: bool) -> None:
         bodies = data["bodies"]
         body_counts = ", ".join(f"{k} {v}" for k, v in bodies["counts"].items() if k != "total")
         out.print(f"Bodies: {escape(str(bodies['status']))}, {body_counts or 'none queued'}")
-        out.print(f"Server: {settings['server_url'] or 'not configured'}")
+        url = settings["server_url"]
+        if not url:
+            out.print("Server: not configured (`spec-kitty auth login --server URL` sets one)")
+            return
+        from spec_kitty_bodysync.delivery import require_secure_url
+        from spec_kitty_bodysync.errors import SettingsError
+
+        try:
+            require_secure_url(url)
+            out.print(f"Server: {escape(url)}")
+        except SettingsError:
+            out.print(
+                f"Server: {escape(url)} [red](refused: plain http only to loopback; use https://)[/]"
+            )
 
     success(data, as_json=as_json, human=human)
