@@ -4,11 +4,11 @@ Both queues (the CLI's event queue and the body queue) read them from here, once
 
 Environment (all optional; a value that is not a number in range is SYNC_SETTING_INVALID):
 
-    SPEC_KITTY_SYNC_TIMEOUT            s, 30     the whole of one request (connect, send, answer)
-    SPEC_KITTY_SYNC_BACKOFF_BASE       s, 0.5    first retry delay (> 0)
-    SPEC_KITTY_SYNC_BACKOFF_MAX        s, 30     the largest retry delay
-    SPEC_KITTY_SYNC_MAX_ATTEMPTS       5         attempts per request (events) before giving up
-    SPEC_KITTY_SYNC_DEADLINE           s, 300    the whole run (`sync now`: events, then bodies)
+    SPEC_KITTY_SYNC_TIMEOUT            s, 30     the whole of one request (at most 3600)
+    SPEC_KITTY_SYNC_BACKOFF_BASE       s, 0.5    first retry delay (> 0, at most 3600)
+    SPEC_KITTY_SYNC_BACKOFF_MAX        s, 30     the largest retry delay (at most 3600)
+    SPEC_KITTY_SYNC_MAX_ATTEMPTS       5         attempts per request (events), at most 100
+    SPEC_KITTY_SYNC_DEADLINE           s, 300    the whole run (`sync now`), at most 86400
     SPEC_KITTY_SYNC_BATCH_SIZE         500       events per request (at most 1000)
     SPEC_KITTY_SYNC_MAX_ANSWER_BYTES   8 MiB     an answer, after decompression (at most 64 MiB)
 """
@@ -25,6 +25,9 @@ from ._backoff import Backoff
 __all__ = ["MAX_ANSWER_BYTES", "MAX_BATCH", "DeliverySettings"]
 
 MAX_BATCH = 1000
+MAX_SECONDS = 3600.0  # one request, one backoff step
+MAX_ATTEMPTS = 100
+MAX_DEADLINE = 86400.0  # one run
 MAX_ANSWER_BYTES = 64 * 1024 * 1024
 BACKOFF_JITTER = 0.5  # a delay is drawn from [ceiling / 2, ceiling]
 
@@ -47,9 +50,10 @@ def _env_number(
         value = None
     if value is None or value != value or not minimum <= value <= maximum:
         bound = f" and <= {maximum:g}" if maximum != float("inf") else ""
+        shown = raw if len(raw) <= 64 else raw[:64] + "…"
         raise SettingsError(
-            f"{name}={raw!r} must be a number >= {minimum:g}{bound}",
-            details={"env": name, "value": raw},
+            f"{name}={shown!r} must be a number >= {minimum:g}{bound}",
+            details={"env": name, "value": shown},
         )
     return value
 
@@ -71,13 +75,28 @@ class DeliverySettings:
         env = os.environ if environ is None else environ
         batch = int(_env_number(env, "SPEC_KITTY_SYNC_BATCH_SIZE", 500, minimum=1, integer=True))
         return cls(
-            timeout=_env_number(env, "SPEC_KITTY_SYNC_TIMEOUT", 30.0, minimum=0.001),
-            backoff_base=_env_number(env, "SPEC_KITTY_SYNC_BACKOFF_BASE", 0.5, minimum=0.001),
-            backoff_max=_env_number(env, "SPEC_KITTY_SYNC_BACKOFF_MAX", 30.0, minimum=0.0),
-            max_attempts=int(
-                _env_number(env, "SPEC_KITTY_SYNC_MAX_ATTEMPTS", 5, minimum=1, integer=True)
+            timeout=_env_number(
+                env, "SPEC_KITTY_SYNC_TIMEOUT", 30.0, minimum=0.001, maximum=MAX_SECONDS
             ),
-            deadline=_env_number(env, "SPEC_KITTY_SYNC_DEADLINE", 300.0, minimum=0.001),
+            backoff_base=_env_number(
+                env, "SPEC_KITTY_SYNC_BACKOFF_BASE", 0.5, minimum=0.001, maximum=MAX_SECONDS
+            ),
+            backoff_max=_env_number(
+                env, "SPEC_KITTY_SYNC_BACKOFF_MAX", 30.0, minimum=0.0, maximum=MAX_SECONDS
+            ),
+            max_attempts=int(
+                _env_number(
+                    env,
+                    "SPEC_KITTY_SYNC_MAX_ATTEMPTS",
+                    5,
+                    minimum=1,
+                    maximum=MAX_ATTEMPTS,
+                    integer=True,
+                )
+            ),
+            deadline=_env_number(
+                env, "SPEC_KITTY_SYNC_DEADLINE", 300.0, minimum=0.001, maximum=MAX_DEADLINE
+            ),
             batch_size=min(batch, MAX_BATCH),
             max_answer_bytes=int(
                 _env_number(
