@@ -57,6 +57,11 @@ def test_unknown_or_mistyped_keys_name_file_and_key(
         ("---\nwork_package_id: WP01\ndependencies: WP02\n---\n", "dependencies"),
         ("---\nwork_package_id: WP01\ndependencies: [T1]\n---\n", "dependencies"),
         ("---\nwork_package_id: WP01\ndependencies: [WP01]\n---\n", "dependencies"),
+        ("---\nwork_package_id: WP01\ntitle: " + "t" * 501 + "\n---\n", "title"),
+        ("---\nwork_package_id: WP01\nsubtasks: [" + "T," * 1001 + "]\n---\n", "subtasks"),
+        ("---\nwork_package_id: WP01\nsubtasks: [" + "T" * 101 + "]\n---\n", "subtasks"),
+        ("---\nwork_package_id: WP01\ndependencies: [WP" + "0" * 500 + "]\n---\n", "dependencies"),
+        ("---\nwork_package_id: " + "W" * 100_000 + "\n---\n", "work_package_id"),
     ],
 )
 def test_malformed_files_are_structured_errors(
@@ -68,6 +73,7 @@ def test_malformed_files_are_structured_errors(
         load_work_packages(tmp_path)
     assert err.value.code == "WP_FILE_INVALID"
     assert err.value.details["key"] == key
+    assert len(err.value.message) < len(str(tmp_path)) + 300  # never echoes a huge value
 
 
 def test_duplicate_ids_unknown_deps_and_cycles(write_wp: Any, tmp_path: Path) -> None:

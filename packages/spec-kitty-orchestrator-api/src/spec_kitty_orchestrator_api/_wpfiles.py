@@ -19,6 +19,9 @@ WP_ID_RE = re.compile(r"^WP\d{2,}$")
 _FILE_RE = re.compile(r"^(WP\d{2,})(?:-[^/]*)?\.md$")
 TASKS_DIR = "tasks"
 MAX_WP_FILE_BYTES = 2 * 1024 * 1024  # a prompt file: frontmatter plus a markdown body
+MAX_WP_TITLE_CHARS = 500  # as a mission title: it travels in every WPCreated event
+MAX_LIST_ITEMS = 1000  # dependencies / subtasks of one work package
+MAX_ID_CHARS = 100  # one dependency or subtask id
 _STR_KEYS = frozenset(
     {
         "agent",
@@ -82,14 +85,29 @@ def _fail(path: Path, message: str, **details: Any) -> WPFileError:
     return WPFileError(f"{path}: {message}", details={"file": str(path), **details})
 
 
+def _shown(value: Any) -> str:
+    """A value from the file as a message shows it: its repr, cut to a readable length."""
+    text = repr(value)
+    return text if len(text) <= 48 else text[:47] + "…"
+
+
 def _id_list(path: Path, key: str, value: Any, pattern: re.Pattern[str] | None) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise _fail(path, f"`{key}` must be a list of strings", key=key)
+    if len(value) > MAX_LIST_ITEMS:
+        raise _fail(
+            path, f"`{key}` has {len(value)} entries; the limit is {MAX_LIST_ITEMS}", key=key
+        )
     for item in value:
+        shown = _shown(item)
+        if len(item) > MAX_ID_CHARS:
+            raise _fail(
+                path, f"`{key}` entry {shown} is longer than {MAX_ID_CHARS} characters", key=key
+            )
         if pattern is not None and not pattern.match(item):
-            raise _fail(path, f"`{key}` entry {item!r} is not a WP id like WP01", key=key)
+            raise _fail(path, f"`{key}` entry {shown} is not a WP id like WP01", key=key)
     return tuple(value)
 
 
@@ -122,7 +140,7 @@ def parse_wp_text(path: Path, wp_id: str, text: str) -> WorkPackage:
         raise _fail(
             path,
             f"`work_package_id` must be {wp_id!r} (the id in the file name), "
-            f"found {data.get('work_package_id')!r}",
+            f"found {_shown(data.get('work_package_id'))}",
             key="work_package_id",
         )
     for key in _STR_KEYS & data.keys():
@@ -131,6 +149,12 @@ def parse_wp_text(path: Path, wp_id: str, text: str) -> WorkPackage:
     title = data.get("title", wp_id)
     if not isinstance(title, str) or not title.strip():
         raise _fail(path, "`title` must be a non-empty string", key="title")
+    if len(title) > MAX_WP_TITLE_CHARS:
+        raise _fail(
+            path,
+            f"`title` is {len(title)} characters; the limit is {MAX_WP_TITLE_CHARS}",
+            key="title",
+        )
     deps = _id_list(path, "dependencies", data.get("dependencies"), WP_ID_RE)
     if wp_id in deps:
         raise _fail(path, f"{wp_id} depends on itself", key="dependencies")
