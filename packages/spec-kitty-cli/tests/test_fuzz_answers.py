@@ -152,7 +152,7 @@ PAYLOAD = {"artifact_path": "spec.md", "content_hash": "a" * 64, "mission_slug":
     body=st.one_of(
         st.binary(max_size=200),
         json_values.map(lambda v: json.dumps(v).encode()),
-        st.just(b"[" * 100_000),
+        st.just(b"DEEP"),  # stands for 100,000 brackets (built in the test: a short repr)
         st.just(b"\xff\xfe\x00"),
     ),
     headers=st.dictionaries(st.sampled_from(["retry-after", "content-type"]), st.text(max_size=20)),
@@ -160,6 +160,8 @@ PAYLOAD = {"artifact_path": "spec.md", "content_hash": "a" * 64, "mission_slug":
 def test_any_push_content_answer_is_an_outcome_or_a_delivery_error(
     status: int, body: bytes, headers: dict[str, str]
 ) -> None:
+    if body == b"DEEP":
+        body = b"[" * 100_000
     reply = Reply(status=status, url="http://127.0.0.1:9/api/dossier/push-content/", body=body)
     reply.headers.update(headers)
     try:
@@ -190,15 +192,17 @@ def _encode(data: bytes, encoding: str) -> bytes:
 
 @FUZZ
 @given(
-    data=st.one_of(st.binary(max_size=3000), st.integers(1, 200_000).map(lambda n: b"0" * n)),
+    data=st.one_of(st.binary(max_size=3000), st.integers(1, 200_000)),
     encoding=st.sampled_from(["", "identity", "gzip", "deflate", "br", "gzip, gzip", "GZIP"]),
     mangle=st.sampled_from(["none", "truncate", "flip", "raw"]),
     cap=st.integers(min_value=1, max_value=5000),
     split=st.integers(min_value=1, max_value=700),
 )
 def test_any_answer_bytes_are_bounded_or_refused(
-    data: bytes, encoding: str, mangle: str, cap: int, split: int
+    data: bytes | int, encoding: str, mangle: str, cap: int, split: int
 ) -> None:
+    if isinstance(data, int):  # a long run of zeros (a bomb when compressed), built here
+        data = b"0" * data
     wire = _encode(data, encoding.lower().split(",")[0].strip())
     if mangle == "truncate":
         wire = wire[: len(wire) // 2]

@@ -66,10 +66,15 @@ def success(data: dict[str, Any], *, as_json: bool, human: Callable[[], None]) -
 
 
 def console(*, stderr: bool = False) -> Any:
-    """A rich console (imported lazily: rich costs start-up time)."""
+    """A rich console (imported lazily: rich costs start-up time).
+
+    Emoji codes are off: a value like `custom:x:step` must print as written, and `escape()`
+    only protects markup. Every value from a file, the queue or a server is `escape()`d or
+    printed with ``markup=False`` (tests/test_markup_safety.py checks both).
+    """
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, emoji=False)
 
 
 def error_envelope(code: str, message: str, details: dict[str, Any]) -> dict[str, Any]:

@@ -47,7 +47,7 @@ def list_cmd(selector: str, as_json: bool) -> None:
         if not data["open"] and not data["answered"]:
             out.print("No decisions yet: `spec-kitty next` raises one when a step needs input.")
             return
-        table = Table(title=f"Decisions of {data['mission_slug']}")
+        table = Table(title=f"Decisions of {escape(data['mission_slug'])}")
         for column in ("decision_id", "step", "state", "question / answer"):
             table.add_column(column)
         for item in data["open"]:

@@ -63,14 +63,17 @@ def finalize(mission: str | None, actor: str, as_json: bool) -> None:
     data = run(_host(), select_mission(mission).slug, actor)
 
     def human() -> None:
+        from rich.markup import escape
+
         from .._output import console
 
         out = console()
-        out.print(f"[green]✓[/] {data['mission_slug']}: {len(data['work_packages'])} work packages")
+        slug = escape(data["mission_slug"])
+        out.print(f"[green]✓[/] {slug}: {len(data['work_packages'])} work packages")
         for wp_id in data["seeded"]:
-            out.print(f"  seeded {wp_id} in planned")
+            out.print(f"  seeded {wp_id} in planned", markup=False)
         if data["already_seeded"]:
-            out.print(f"  already seeded: {', '.join(data['already_seeded'])}")
+            out.print(f"  already seeded: {', '.join(data['already_seeded'])}", markup=False)
 
     success(data, as_json=as_json, human=human)
 
@@ -131,11 +134,12 @@ def move(
     )
 
     def human() -> None:
+        from rich.markup import escape
+
         from .._output import console
 
         forced = " (forced)" if force else ""
-        console().print(
-            f"[green]✓[/] {wp_id}: {data['from_lane']} → [bold]{data['to_lane']}[/]{forced}"
-        )
+        moved = f"{escape(wp_id)}: {escape(str(data['from_lane']))}"
+        console().print(f"[green]✓[/] {moved} → [bold]{escape(data['to_lane'])}[/]{forced}")
 
     success(data, as_json=as_json, human=human)

@@ -47,9 +47,13 @@ def login(server_url: str, token_stdin: bool, as_json: bool) -> None:
     data = {"server_url": url, "token_set": True, "credentials_file": str(path)}
 
     def human() -> None:
+        from rich.markup import escape
+
         from .._output import console
 
-        console().print(f"[green]✓[/] Logged in to {url} (token stored in {path})")
+        console().print(
+            f"[green]✓[/] Logged in to {escape(url)} (token stored in {escape(str(path))})"
+        )
 
     success(data, as_json=as_json, human=human)
 
@@ -66,8 +70,9 @@ def status(as_json: bool) -> None:
         from .._output import console
 
         out = console()
-        out.print(f"server: {data['server_url'] or 'not configured'} ({data['server_source']})")
-        out.print(f"token:  {'set' if data['token_set'] else 'not set'} ({data['token_source']})")
+        server, token = data["server_url"] or "not configured", data["token_set"]
+        out.print(f"server: {server} ({data['server_source']})", markup=False)
+        out.print(f"token:  {'set' if token else 'not set'} ({data['token_source']})", markup=False)
 
     success(data, as_json=as_json, human=human)
 
@@ -95,6 +100,6 @@ def logout(as_json: bool) -> None:
         out = console()
         out.print("[green]✓[/] Logged out" if removed else "No stored credentials")
         if env:
-            out.print(f"  still set in the environment: {', '.join(env)}")
+            out.print(f"  still set in the environment: {', '.join(env)}", markup=False)
 
     success(data, as_json=as_json, human=human)

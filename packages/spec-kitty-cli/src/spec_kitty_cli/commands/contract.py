@@ -89,9 +89,13 @@ def check(surface: str, source: str, as_json: bool) -> None:
     data = {"artifact_id": artifact_id, "conformant": True, "file": name, "surface": surface}
 
     def human() -> None:
+        from rich.markup import escape
+
         from .._output import console
 
-        console().print(f"[green]✓[/] {name} conforms to [bold]{surface}[/] ({artifact_id})")
+        console().print(
+            f"[green]✓[/] {escape(name)} conforms to [bold]{escape(surface)}[/] ({escape(artifact_id)})"
+        )
 
     success(data, as_json=as_json, human=human)
 
@@ -109,11 +113,15 @@ def info(as_json: bool) -> None:
 
         out = console()
         prov = data["provenance"]
-        out.print(f"[bold]{data['artifact_id']}[/] (artifact {data['artifact_version']})")
+        out.print(f"{data['artifact_id']} (artifact {data['artifact_version']})", markup=False)
         package = prov["events_package"]
-        out.print(f"  from {package['name']}=={package['version']} @ {prov['events_commit'][:7]}")
         out.print(
-            f"  SaaS wire rules @ {prov['saas_commit']}, plan {prov['spec_kitty_plan_commit']}"
+            f"  from {package['name']}=={package['version']} @ {prov['events_commit'][:7]}",
+            markup=False,
+        )
+        out.print(
+            f"  SaaS wire rules @ {prov['saas_commit']}, plan {prov['spec_kitty_plan_commit']}",
+            markup=False,
         )
         out.print("  surfaces: " + ", ".join(data["surfaces"]))
 

@@ -64,9 +64,9 @@ def init(path: Path, project_slug: str | None, as_json: bool) -> None:
 
         out = console()
         out.print(f"[green]✓[/] spec-kitty project ready in {escape(str(root))}")
-        out.print(f"  project: {identity.project_slug} ({identity.project_uuid})")
-        out.print(f"  build:   {identity.build_id}")
-        out.print(f"  node:    {identity.node_id}")
+        out.print(f"  project: {identity.project_slug} ({identity.project_uuid})", markup=False)
+        out.print(f"  build:   {identity.build_id}", markup=False)
+        out.print(f"  node:    {identity.node_id}", markup=False)
         if not in_git:
             out.print(
                 "[yellow]warning:[/] this folder is not in a git repository; missions need "

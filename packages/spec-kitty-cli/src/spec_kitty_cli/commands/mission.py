@@ -100,7 +100,8 @@ def list_cmd(as_json: bool) -> None:
             run = row["run"]
             colour = {"running": "cyan", "blocked": "red", "completed": "green"}
             state = (
-                f"[{colour[run['status']]}]{run['status']}[/] {run['steps_done']}/{run['steps_total']}"
+                f"[{colour.get(run['status'], 'white')}]{escape(str(run['status']))}[/] "
+                f"{run['steps_done']}/{run['steps_total']}"
                 if run
                 else "[dim]no run[/]"
             )
@@ -109,7 +110,7 @@ def list_cmd(as_json: bool) -> None:
                 f"[bold]{escape(row['mission_slug'])}[/]",
                 escape(row["mission_type"]),
                 escape(row["friendly_name"]),
-                str(row["created_at"])[:10],
+                escape(str(row["created_at"])[:10]),
                 state,
             )
         out.print(table)

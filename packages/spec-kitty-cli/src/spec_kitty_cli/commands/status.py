@@ -99,7 +99,7 @@ def _render(data: dict[str, Any]) -> None:
             return
         out.print(
             "Next: write tasks/WP01-<title>.md files in the mission folder, then run "
-            f"`spec-kitty agent tasks finalize --mission {data['mission_slug']}`."
+            f"`spec-kitty agent tasks finalize --mission {escape(data['mission_slug'])}`."
         )
         return
     lanes = [lane for lane, count in data["summary"].items() if count]
@@ -126,10 +126,10 @@ def _render(data: dict[str, Any]) -> None:
 def _render_run(out: Any, run: dict[str, Any]) -> None:
     from rich.markup import escape
 
-    color = {"running": "cyan", "blocked": "red", "completed": "green"}[run["status"]]
+    color = {"running": "cyan", "blocked": "red", "completed": "green"}.get(run["status"], "white")
     out.print(
-        f"Run [{color}]{run['status']}[/]: {run['steps_done']}/{run['steps_total']} steps done"
-        f" ({escape(run['mission_type'])}, run {run['run_id'][:8]})"
+        f"Run [{color}]{escape(str(run['status']))}[/]: {run['steps_done']}/{run['steps_total']} "
+        f"steps done ({escape(run['mission_type'])}, run {escape(str(run['run_id'])[:8])})"
     )
     if run["issued"]:
         held = run["issued"]

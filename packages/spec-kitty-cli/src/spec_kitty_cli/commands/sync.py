@@ -183,10 +183,11 @@ def now(events_only: bool, as_json: bool) -> None:
         if isinstance(body_report, dict):
             out.print(
                 f"  bodies: {body_report.get('delivered', 0)} delivered, "
-                f"{body_report.get('pending', 0)} pending"
+                f"{body_report.get('pending', 0)} pending",
+                markup=False,
             )
         else:
-            out.print(f"  bodies: {bodies['status']}")
+            out.print(f"  bodies: {bodies['status']}", markup=False)
 
     success(data, as_json=as_json, human=human)
 
@@ -293,13 +294,14 @@ def status(as_json: bool) -> None:
         out = console()
         events = data["events"]
         counts = events["counts"]
-        out.print("Events: " + ", ".join(f"{k} {v}" for k, v in counts.items() if k != "total"))
+        shown = ", ".join(f"{k} {v}" for k, v in counts.items() if k != "total")
+        out.print(f"Events: {shown}", markup=False)
         if events["last_error"]:
             err = events["last_error"]
             out.print(f"  last error: {escape(str(err['code']))}: {escape(str(err['message']))}")
         bodies = data["bodies"]
         body_counts = ", ".join(f"{k} {v}" for k, v in bodies["counts"].items() if k != "total")
-        out.print(f"Bodies: {escape(str(bodies['status']))}, {body_counts or 'none queued'}")
+        out.print(f"Bodies: {bodies['status']}, {body_counts or 'none queued'}", markup=False)
         url = settings["server_url"]
         if not url:
             out.print("Server: not configured (`spec-kitty auth login --server URL` sets one)")

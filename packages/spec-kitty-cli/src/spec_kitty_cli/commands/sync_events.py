@@ -117,7 +117,7 @@ def events(state: str | None, limit: int, full: bool, as_json: bool) -> None:
         out = console()
         if not rows:
             which = f"in state {state}" if state else "queued"
-            out.print(f"No events {which} in this checkout.")
+            out.print(f"No events {which} in this checkout.", markup=False)
             out.print("Events are queued as you work: `spec-kitty agent mission create` starts.")
             return
         shown = f"{len(rows)} of {total}" if len(rows) < total else f"all {total}"
@@ -135,15 +135,15 @@ def events(state: str | None, limit: int, full: bool, as_json: bool) -> None:
                 str(row["lamport_clock"]),
                 escape(row["event_type"]),
                 escape(f"{_short(row['aggregate_id'])}: {change}" if change else subject),
-                f"[{STATE_STYLE.get(row['state'], 'white')}]{row['state']}[/]",
-                row["build_id"][:8],
+                f"[{STATE_STYLE.get(row['state'], 'white')}]{escape(str(row['state']))}[/]",
+                escape(str(row["build_id"])[:8]),
             )
         out.print(table)
         if full:
             from rich.json import JSON
 
             for row in rows:
-                out.print(f"[bold]{row['event_id']}[/]")
+                out.print(f"[bold]{escape(str(row['event_id']))}[/]")
                 out.print(JSON.from_data(row["envelope"]))
 
     success(data, as_json=as_json, human=human)

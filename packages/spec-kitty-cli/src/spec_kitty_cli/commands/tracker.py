@@ -263,10 +263,12 @@ def bind(
     data = {"match_type": match, "tracker": section, "project_identity": identity}
 
     def human() -> None:
+        from rich.markup import escape
+
         from .._output import console
 
-        label = section.get("display_label") or section["binding_ref"]
-        console().print(f"[green]✓[/] Bound to {section['provider']}: {label}")
+        label = escape(str(section.get("display_label") or section["binding_ref"]))
+        console().print(f"[green]✓[/] Bound to {escape(str(section['provider']))}: {label}")
 
     success(data, as_json=as_json, human=human)
 
@@ -289,7 +291,8 @@ def status(as_json: bool) -> None:
         from .._output import console
 
         if data["bound"]:
-            console().print(f"Bound to {section['provider']}: {section['binding_ref']}")  # type: ignore[index]
+            bound = f"Bound to {section['provider']}: {section['binding_ref']}"  # type: ignore[index]
+            console().print(bound, markup=False)
         else:
             console().print("Not bound to a tracker")
 

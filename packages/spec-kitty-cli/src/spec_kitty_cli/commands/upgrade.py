@@ -68,7 +68,7 @@ def _render_report(report: UpgradeReport) -> None:
         f"[green]✓[/] Upgraded{resumed}: {changed} file(s) rewritten, {rows} queued body row(s) "
         f"imported; verified."
     )
-    out.print(f"  backup and manifest: {report.backup_dir}")
+    out.print(f"  backup and manifest: {report.backup_dir}", markup=False)
 
 
 @contextmanager

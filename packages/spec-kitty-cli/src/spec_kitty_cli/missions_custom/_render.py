@@ -65,5 +65,5 @@ def emit(outcome: RunOutcome, *, as_json: bool) -> int:
         from rich.console import Console
 
         ok = outcome.envelope["result"] == "success"
-        Console(stderr=not ok, highlight=False).print(build_panel(outcome))
+        Console(stderr=not ok, highlight=False, emoji=False).print(build_panel(outcome))
     return outcome.exit_code
