@@ -118,3 +118,22 @@ def test_finalize_help_shows_a_work_package_file_it_accepts(project: Path, run_c
     done = run_cli("agent", "tasks", "finalize", "--mission", created["mission_slug"], "--json")
     assert done.exit_code == 0, done.stdout
     assert sorted(done.json()["seeded"]) == ["WP01", "WP02"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "suggested"),
+    [
+        (("stauts",), "'status'"),
+        (("agent", "taks"), "'tasks'"),
+        (("sync", "nwo"), "'now'"),
+        (("mission", "lst"), "'list'"),
+    ],
+)
+def test_an_unknown_command_suggests_the_nearest(
+    run_cli: Any, argv: tuple[str, ...], suggested: str
+) -> None:
+    result = run_cli(*argv)
+    assert result.exit_code == 2
+    assert f"No such command {argv[-1]!r}. Did you mean" in result.stderr
+    assert suggested in result.stderr
+    assert "Did you mean" not in run_cli("zzzzzz").stderr

@@ -8,7 +8,29 @@ import click
 
 
 class SpecKittyGroup(click.Group):
-    """A group whose command list shows each summary whole (wrapped), never cut with `...`."""
+    """A group whose command list shows each summary whole (wrapped), never cut with `...`,
+    and whose unknown-command error suggests the nearest commands (lazy ones included)."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if (
+            name
+            and not name.startswith("-")
+            and not ctx.resilient_parsing
+            and self.get_command(ctx, name) is None
+        ):
+            from difflib import get_close_matches
+
+            close = get_close_matches(name, self.list_commands(ctx), n=3)
+            hint = ""
+            if len(close) == 1:
+                hint = f" Did you mean {close[0]!r}?"
+            elif close:
+                hint = " Did you mean one of: " + ", ".join(repr(c) for c in close) + "?"
+            ctx.fail(f"No such command {name!r}.{hint}")
+        return super().resolve_command(ctx, args)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = []
