@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -76,3 +77,35 @@ def test_orchestrator_api_still_requires_mission(project: Path, run_cli: Any) ->
     res = run_cli("orchestrator-api", "mission-state", cwd=project)
     assert res.exit_code == 2
     assert res.json()["error_code"] == "USAGE_ERROR"
+
+
+def test_next_and_decisions_infer_the_mission_too(project: Path, run_cli: Any) -> None:
+    slug = create(run_cli, project, "Docs site")
+    step = run_cli("next", "--json", cwd=project)
+    assert step.exit_code == 0, step.stdout
+    assert step.json()["mission_slug"] == slug and step.json()["kind"] == "step"
+    assert f"using mission {slug} (the only mission)" in step.stderr
+    listed = run_cli("agent", "decision", "list", "--json", cwd=project)
+    assert listed.exit_code == 0 and listed.json()["mission_slug"] == slug
+    unknown = run_cli("agent", "decision", "resolve", "D1", "--final-answer", "x", "--json")
+    assert unknown.exit_code == 2 and unknown.json()["error_code"] != "USAGE_ERROR"
+    create(run_cli, project, "Billing")
+    ambiguous = run_cli("next", "--json", cwd=project)
+    assert ambiguous.exit_code == 2
+    assert ambiguous.json()["error_code"] == "MISSION_NOT_DETECTED"
+
+
+def test_the_console_script_infers_the_mission_of_next(project: Path, run_cli: Any) -> None:
+    import subprocess
+    import sys
+
+    slug = create(run_cli, project, "Docs site")
+    done = subprocess.run(
+        [sys.executable, "-m", "spec_kitty_cli", "next", "--json"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout)["mission_slug"] == slug

@@ -6,12 +6,14 @@ from typing import Any
 
 import click
 
+from .._lazy import SpecKittyGroup
+from .._mission_select import mission_option, select_mission
 from .._output import json_option, success
 
 ACTOR_ENV = "SPEC_KITTY_ACTOR"
 
 
-@click.group("decision")
+@click.group("decision", cls=SpecKittyGroup)
 def decision() -> None:
     """List and answer the decisions a mission's run asks for (steps with requires_inputs)."""
 
@@ -23,19 +25,13 @@ def _roots() -> tuple[Any, Any]:
 
 
 @decision.command("list", short_help="List the open and answered decisions of a run.")
-@click.option(
-    "--mission",
-    "selector",
-    required=True,
-    metavar="<mission>",
-    help="Mission slug, mission_id or unambiguous mission_id prefix.",
-)
+@mission_option
 @json_option
-def list_cmd(selector: str, as_json: bool) -> None:
+def list_cmd(mission: str | None, as_json: bool) -> None:
     """List the open and answered decisions of the mission's run (read-only)."""
     from ..runtime import list_decisions
 
-    data = list_decisions(*_roots(), selector)
+    data = list_decisions(*_roots(), select_mission(mission).slug)
 
     def human() -> None:
         from rich.markup import escape
@@ -77,13 +73,7 @@ def list_cmd(selector: str, as_json: bool) -> None:
 
 @decision.command("resolve", short_help="Answer an open decision of a run.")
 @click.argument("decision_id")
-@click.option(
-    "--mission",
-    "selector",
-    required=True,
-    metavar="<mission>",
-    help="Mission slug, mission_id or unambiguous mission_id prefix.",
-)
+@mission_option
 @click.option(
     "--final-answer",
     "answer",
@@ -99,14 +89,18 @@ def list_cmd(selector: str, as_json: bool) -> None:
     help=f"Who answers (env: ${ACTOR_ENV}).",
 )
 @json_option
-def resolve_cmd(decision_id: str, selector: str, answer: str, actor: str, as_json: bool) -> None:
+def resolve_cmd(
+    decision_id: str, mission: str | None, answer: str, actor: str, as_json: bool
+) -> None:
     """Answer the open decision DECISION_ID; the step waiting for it can then be issued.
 
     Answering again with the same text changes nothing; a different answer is refused.
     """
     from ..runtime import resolve_decision
 
-    data = resolve_decision(*_roots(), selector, decision_id, answer=answer, by=actor)
+    data = resolve_decision(
+        *_roots(), select_mission(mission).slug, decision_id, answer=answer, by=actor
+    )
 
     def human() -> None:
         from rich.markup import escape

@@ -1,4 +1,4 @@
-"""`spec-kitty next --mission M [--agent NAME] [--result R] [--step ID] [--json]`.
+"""`spec-kitty next [--mission M] [--agent NAME] [--result R] [--step ID] [--json]`.
 
 Decides the next action of the mission's run: a step to do, a decision to ask, blocked, or
 terminal. The console script answers the plain forms of this command without importing click
@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from .._mission_select import mission_option, select_mission
 from .._output import json_option, success
 
 AGENT_ENV = "SPEC_KITTY_AGENT"
@@ -74,13 +75,7 @@ def render(data: dict[str, Any]) -> None:
 
 
 @click.command("next")
-@click.option(
-    "--mission",
-    "selector",
-    required=True,
-    metavar="<mission>",
-    help="Mission slug, mission_id or unambiguous mission_id prefix.",
-)
+@mission_option
 @click.option(
     "--agent",
     default=DEFAULT_AGENT,
@@ -105,7 +100,7 @@ def render(data: dict[str, Any]) -> None:
 )
 @json_option
 def next_cmd(
-    selector: str, agent: str, result: str | None, step: str | None, as_json: bool
+    mission: str | None, agent: str, result: str | None, step: str | None, as_json: bool
 ) -> None:
     """Decide the next action of the mission's run: a step, a decision, blocked or terminal.
 
@@ -123,5 +118,5 @@ def next_cmd(
     started with `spec-kitty mission run`. Plans come from the definition frozen in the run
     folder; a changed live file only adds a warning.
     """
-    data = run_next(selector, agent, result, step)
+    data = run_next(select_mission(mission).slug, agent, result, step)
     success(data, as_json=as_json, human=lambda: render(data))
