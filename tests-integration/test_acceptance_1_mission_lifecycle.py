@@ -132,7 +132,17 @@ def test_agent_runs_a_mission_and_nothing_feature_era_appears(
     )
     assert sent == expected and types["WPStatusChanged"] == len(transitions)
     assert ("WP03", "for_review", "in_progress") in sent  # the rework rollback too
-    assert set(types) == {"MissionCreated", "WPCreated", "WPStatusChanged", "MissionClosed"}
+    dossier = {t for t in types if t.startswith("MissionDossier")}
+    assert set(types) - dossier == {
+        "MissionCreated", "WPCreated", "WPStatusChanged", "MissionClosed"
+    }  # fmt: skip
+    assert {"MissionDossierArtifactIndexed", "MissionDossierSnapshotComputed"} <= dossier
+    for env in received:
+        if env["event_type"] in dossier:
+            assert env["aggregate_type"] == "MissionDossier"
+            assert env["aggregate_id"] == f"{mission_id}:dossier"
+    # every body went out after its index event was accepted: none was refused
+    assert {answer[0] for answer in stub.body_answers} <= {200, 201}
     closed = next(e for e in received if e["event_type"] == "MissionClosed")
     assert closed["aggregate_type"] == "Mission" and closed["aggregate_id"] == mission_id
     assert closed["payload"] == {

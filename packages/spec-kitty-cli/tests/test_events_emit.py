@@ -14,6 +14,7 @@ from spec_kitty_events.conformance import validate_event
 
 from spec_kitty_cli._events import (
     ENVELOPE_KEYS,
+    SCHEMA_VERSION,
     EventQueue,
     build_envelope,
     checkout_identity,
@@ -203,8 +204,18 @@ def test_agent_mission_create_queues_mission_created(project: Path, run_cli) -> 
     res = run_cli("agent", "mission", "create", "User auth flow", "--json", cwd=project)
     assert res.exit_code == 0, res.stderr
     data = res.json()
-    [env] = _stored(project)
+    env, *dossier = _stored(project)
     assert env["event_type"] == "MissionCreated"
+    # then the dossier pipeline: meta.json, spec.md, tasks/README.md indexed; plan.md and
+    # tasks.md (required by software-dev) missing; one snapshot. All strictly valid.
+    assert [e["event_type"] for e in dossier] == ["MissionDossierArtifactIndexed"] * 3 + [
+        "MissionDossierArtifactMissing"
+    ] * 2 + ["MissionDossierSnapshotComputed"]
+    assert data["dossier"]["missing"] == ["plan.md", "tasks.md"]
+    for event in dossier:
+        assert event["aggregate_type"] == "MissionDossier"
+        assert event["aggregate_id"] == f"{data['mission_id']}:dossier"
+        _assert_library_valid(event)
     assert env["aggregate_type"] == "Mission"
     assert env["aggregate_id"] == data["mission_id"]
     assert env["payload"] == {
@@ -245,7 +256,7 @@ def test_queue_file_is_untracked(project: Path, run_cli) -> None:
     ).stdout
     assert status == ""
     with contextlib.closing(sqlite3.connect(queue_path(project))) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
 def _emit_in_child(root: str) -> None:

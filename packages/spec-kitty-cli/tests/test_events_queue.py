@@ -67,7 +67,13 @@ def test_append_is_idempotent_and_conflicts_are_errors(queue: EventQueue) -> Non
     with pytest.raises(CliError) as info:
         queue.append({**env, "lamport_clock": 99})
     assert info.value.code == "EVENT_ID_CONFLICT"
-    assert queue.counts() == {"pending": 1, "delivered": 0, "duplicate": 0, "rejected": 0}
+    assert queue.counts() == {
+        "pending": 1,
+        "delivered": 0,
+        "duplicate": 0,
+        "rejected": 0,
+        "superseded": 0,
+    }
 
 
 def test_append_many_gates_everything_first(queue: EventQueue) -> None:
@@ -115,7 +121,13 @@ def test_apply_outcomes_in_one_transaction(queue: EventQueue) -> None:
             ),
         ]
     )
-    assert queue.counts() == {"pending": 2, "delivered": 1, "duplicate": 1, "rejected": 1}
+    assert queue.counts() == {
+        "pending": 2,
+        "delivered": 1,
+        "duplicate": 1,
+        "rejected": 1,
+        "superseded": 0,
+    }
     retry = queue.delivery(envs[3]["event_id"])
     assert retry is not None
     assert (retry["retry_count"], retry["last_error"]) == (1, "HTTP 503")

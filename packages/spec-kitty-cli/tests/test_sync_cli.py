@@ -2,70 +2,27 @@
 
 from __future__ import annotations
 
-import gzip
-import json
 import multiprocessing
 import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response
+from saas_stub import Fault, SaasStub
 
 TOKEN = "cli-token-never-printed"
 
 
-class Ingest:
-    def __init__(self, reject: set[str] | None = None) -> None:
-        self.seen: dict[str, dict[str, Any]] = {}
-        self.reject_types = reject or set()
-        self.lock = threading.Lock()
-
-    def __call__(self, request: Request) -> Response:
-        assert request.headers["Authorization"] == f"Bearer {TOKEN}"
-        body = json.loads(gzip.decompress(request.get_data()))
-        results = []
-        with self.lock:
-            for env in body["events"]:
-                eid = env["event_id"]
-                if env["event_type"] in self.reject_types:
-                    results.append({"event_id": eid, "status": "rejected", "error": "no thanks"})
-                elif eid in self.seen:
-                    results.append({"event_id": eid, "status": "duplicate"})
-                else:
-                    self.seen[eid] = env
-                    results.append({"event_id": eid, "status": "success"})
-        return Response(json.dumps({"results": results}), content_type="application/json")
-
-
-@pytest.fixture(scope="module")
-def _server() -> Iterator[HTTPServer]:
-    srv = HTTPServer(host="127.0.0.1", threaded=True)
-    srv.start()
-    yield srv
-    srv.stop()
-
-
 @pytest.fixture
-def server(_server: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[HTTPServer]:
-    _server.clear()
-    monkeypatch.setenv("SPEC_KITTY_SERVER_URL", _server.url_for("/"))
-    monkeypatch.setenv("SPEC_KITTY_TOKEN", TOKEN)
-    monkeypatch.setenv("SPEC_KITTY_SYNC_BACKOFF_BASE", "0.01")
-    monkeypatch.setenv("SPEC_KITTY_SYNC_MAX_ATTEMPTS", "2")
-    yield _server
-    _server.clear()
-
-
-def _ingest(server: HTTPServer, handler: Ingest, *, body_status: int = 201) -> Ingest:
-    server.expect_request("/api/v1/events/batch/", method="POST").respond_with_handler(handler)
-    server.expect_request("/api/dossier/push-content/", method="POST").respond_with_json(
-        {"status": "stored" if body_status < 300 else "refused"}, status=body_status
-    )
-    return handler
+def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[SaasStub]:
+    """The strict loopback SaaS (events validated, bodies only after accepted index events)."""
+    with SaasStub(token=TOKEN) as stub:
+        monkeypatch.setenv("SPEC_KITTY_SERVER_URL", stub.url + "/")
+        monkeypatch.setenv("SPEC_KITTY_TOKEN", TOKEN)
+        monkeypatch.setenv("SPEC_KITTY_SYNC_BACKOFF_BASE", "0.01")
+        monkeypatch.setenv("SPEC_KITTY_SYNC_MAX_ATTEMPTS", "2")
+        yield stub
 
 
 def test_sync_now_requires_a_server(project: Path, run_cli) -> None:
@@ -77,64 +34,74 @@ def test_sync_now_requires_a_server(project: Path, run_cli) -> None:
 
 
 def test_sync_now_delivers_and_status_reports(project: Path, run_cli, server) -> None:
-    ingest = _ingest(server, Ingest())
     for title in ("First", "Second"):
         assert run_cli("agent", "mission", "create", title, cwd=project).exit_code == 0
     res = run_cli("sync", "now", "--json", cwd=project)
     assert res.exit_code == 0, res.stdout + res.stderr
     data = res.json()
     assert data["result"] == "success"
-    assert data["events"]["delivered"] == 2 and data["events"]["outcome"] == "drained"
+    # per mission: MissionCreated + 3 index events, 2 missing (plan.md, tasks.md), 1 snapshot
+    assert data["events"]["delivered"] == 14 and data["events"]["outcome"] == "drained"
     assert data["queue"] == {
         "pending": 0,
-        "delivered": 2,
+        "delivered": 14,
         "duplicate": 0,
         "rejected": 0,
-        "total": 2,
+        "superseded": 0,
+        "total": 14,
     }
+    assert data["dossier"]["index_events"] == 0  # nothing changed since create indexed it
     assert data["bodies"]["status"] == "ran"
-    assert data["bodies"]["report"]["delivered"] >= 2  # at least each mission's meta.json
+    assert data["bodies"]["report"]["delivered"] == 6  # meta.json, spec.md, tasks/README.md
+    assert server.invalid == []
     assert TOKEN not in res.stdout + res.stderr
     build = run_cli("identity", "show", "--json", cwd=project).json()["build"]["id"]
-    assert {e["build_id"] for e in ingest.seen.values()} == {build}
+    assert {e["build_id"] for e in server.events.values()} == {build}
 
     status = run_cli("sync", "status", "--json", cwd=project)
     assert status.exit_code == 0
     info = status.json()
-    assert info["events"]["counts"]["delivered"] == 2
+    assert info["events"]["counts"]["delivered"] == 14
     assert info["events"]["last_run"]["outcome"] == "drained"
+    dossier = {d["mission_slug"]: d for d in info["dossier"]}
+    assert set(dossier) == {"001-first", "002-second"}
+    assert dossier["001-first"]["artifacts_indexed"] == 3
+    assert dossier["001-first"]["artifacts_missing"] == ["plan.md", "tasks.md"]
+    assert dossier["001-first"]["parity"] == "clean" and dossier["001-first"]["drift"] is None
     assert info["events"]["last_error"] is None
     assert info["server"]["token_set"] is True and info["server"]["server_source"] == "env"
     assert TOKEN not in status.stdout
 
     human = run_cli("sync", "status", cwd=project)
-    assert human.exit_code == 0 and "delivered 2" in human.stdout
+    assert human.exit_code == 0 and "delivered 14" in human.stdout
+    assert "Dossier 001-first: 3 indexed, missing: plan.md, tasks.md" in human.stdout
     again = run_cli("sync", "now", "--events-only", cwd=project)
     assert again.exit_code == 0 and "0 delivered" in again.stdout
 
 
 def test_rejections_exit_2_and_are_kept(project: Path, run_cli, server) -> None:
-    _ingest(server, Ingest(reject={"MissionCreated"}))
+    server.reject_event_types.add("MissionCreated")
     run_cli("agent", "mission", "create", "Rejected one", cwd=project)
     res = run_cli("sync", "now", "--json", cwd=project)
     assert res.exit_code == 2
     err = res.json()
     assert err["error_code"] == "SYNC_EVENTS_REJECTED"
-    assert err["details"]["events"]["rejections"][0]["reason"] == "no thanks"
+    assert err["details"]["events"]["rejections"][0]["reason"] == "refused by the stub"
     assert err["details"]["bodies"]["status"] == "ran"
     info = run_cli("sync", "status", "--json", cwd=project).json()
     assert info["events"]["counts"]["rejected"] == 1
-    assert info["events"]["rejections"][0]["reason"] == "no thanks"
+    assert info["events"]["rejections"][0]["reason"] == "refused by the stub"
 
 
 def test_refused_bodies_exit_2(project: Path, run_cli, server) -> None:
-    _ingest(server, Ingest(), body_status=422)
+    server.body_faults.append(Fault(status=422, error="unprocessable"))
     run_cli("agent", "mission", "create", "Bodies refused", cwd=project)
     res = run_cli("sync", "now", "--json", cwd=project)
     assert res.exit_code == 2
     err = res.json()
     assert err["error_code"] == "SYNC_BODIES_REJECTED"
-    assert err["details"]["events"]["delivered"] == 1
+    assert err["details"]["events"]["delivered"] == 7
+    assert err["details"]["bodies"]["report"]["dead_letter"] == 1
 
 
 def test_unreachable_server_exit_1_and_queue_keeps_events(
@@ -154,7 +121,7 @@ def test_unreachable_server_exit_1_and_queue_keeps_events(
     assert err["error_code"] == "SYNC_SERVER_UNAVAILABLE"
     assert err["details"]["bodies"]["status"] == "skipped"
     info = run_cli("sync", "status", "--json", cwd=project).json()
-    assert info["events"]["counts"]["pending"] == 1
+    assert info["events"]["counts"]["pending"] == 7
     assert info["events"]["last_error"]["code"] == "SYNC_SERVER_UNAVAILABLE"
     assert info["events"]["next_attempt_at"] is not None
     human = run_cli("sync", "now", cwd=project)
@@ -190,7 +157,6 @@ def _hold_lock(path: str, ready: Any, release: Any) -> None:
 
 
 def test_one_drain_at_a_time(project: Path, run_cli, server) -> None:
-    _ingest(server, Ingest())
     run_cli("agent", "mission", "create", "Locked", cwd=project)
     ctx = multiprocessing.get_context("fork")
     ready, release = ctx.Event(), ctx.Event()
@@ -231,7 +197,7 @@ def test_progress_bar_and_failing_body_sync(project: Path, monkeypatch: pytest.M
         raise UploadAuthError("token refused", details={"status_code": 401})
 
     monkeypatch.setattr(sync_bodies, "drain_bodies_for_checkout", refused)
-    failed = sync_cmd.drain_bodies(project, None)
+    failed = sync_cmd.drain_bodies(project, None, [])
     assert failed["status"] == "failed" and failed["error_code"] == "BODY_SYNC_UNAUTHORIZED"
     assert failed["operator_fixable"] is True
 
@@ -240,7 +206,7 @@ def test_progress_bar_and_failing_body_sync(project: Path, monkeypatch: pytest.M
 
     monkeypatch.setattr(sync_bodies, "drain_bodies_for_checkout", broken)
     with pytest.raises(RuntimeError):
-        sync_cmd.drain_bodies(project, None)
+        sync_cmd.drain_bodies(project, None, [])
 
 
 @pytest.mark.parametrize(

@@ -129,7 +129,13 @@ def test_drains_in_batches_with_auth_and_gzip(server, ingest, queue) -> None:
     assert (report.sent, report.delivered, report.batches) == (10, 10, 3)
     assert ingest.successes == {e["event_id"]: e for e in envs}
     assert all(r["headers"]["Authorization"] == f"Bearer {TOKEN}" for r in ingest.requests)
-    assert queue.counts() == {"pending": 0, "delivered": 10, "duplicate": 0, "rejected": 0}
+    assert queue.counts() == {
+        "pending": 0,
+        "delivered": 10,
+        "duplicate": 0,
+        "rejected": 0,
+        "superseded": 0,
+    }
     assert seen[-1] == (10, 10)
     assert TOKEN not in json.dumps(report.to_dict())
     again = drain(queue, server.url_for(""))

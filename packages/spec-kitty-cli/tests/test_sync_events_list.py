@@ -16,10 +16,13 @@ def test_lists_queued_events_without_creating_the_queue(run_cli, project: Path) 
     build_id = run_cli("identity", "show", "--json", cwd=project).json()["build"]["id"]
 
     listed = run_cli("sync", "events", "--json", cwd=project).json()
-    assert listed["count"] == 3
-    assert [e["event_type"] for e in listed["events"]] == ["MissionCreated"] * 3
+    # each create: MissionCreated + 6 dossier events (3 indexed, 2 missing, 1 snapshot)
+    assert listed["count"] == 21
+    types = [e["event_type"] for e in listed["events"]]
+    assert types.count("MissionCreated") == 3
+    assert sum(t.startswith("MissionDossier") for t in types) == 18
     clocks = [e["lamport_clock"] for e in listed["events"]]
-    assert clocks == sorted(clocks) and len(set(clocks)) == 3
+    assert sorted(clocks) == sorted(set(clocks)) and len(set(clocks)) == 21
     assert {e["build_id"] for e in listed["events"]} == {build_id}
     assert {e["state"] for e in listed["events"]} == {"pending"}
     assert "envelope" not in listed["events"][0]
@@ -27,7 +30,7 @@ def test_lists_queued_events_without_creating_the_queue(run_cli, project: Path) 
     newest = run_cli("sync", "events", "--limit", "1", "--full", "--json", cwd=project).json()
     assert newest["count"] == 1
     env = newest["events"][0]["envelope"]
-    assert env["payload"]["mission_slug"] == "003-three"
+    assert env["payload"]["namespace"]["mission_slug"] == "003-three"
     assert env["schema_version"] == "3.0.0"
 
     assert (

@@ -24,7 +24,10 @@ __all__ = [
     "Artifact",
     "CollectedArtifacts",
     "SkippedArtifact",
+    "candidates",
+    "check_bytes",
     "collect_artifacts",
+    "read_artifact",
 ]
 
 ARTIFACT_FILES = frozenset(
@@ -77,43 +80,59 @@ def _walk(folder: Path) -> list[Path]:
     return out
 
 
+def read_artifact(
+    path: Path, rel: str, *, max_bytes: int = MAX_BODY_BYTES
+) -> tuple[bytes, str] | SkippedArtifact:
+    """The raw bytes and text of one candidate, or why it is not an uploadable artifact."""
+    if path.is_symlink():
+        return SkippedArtifact(rel, "symlink", "symlinks are not followed")
+    if path.suffix.lower() not in EXTENSIONS:
+        detail = f"only {', '.join(sorted(EXTENSIONS))} are uploaded"
+        return SkippedArtifact(rel, "unsupported_extension", detail)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            detail = f"{size:,} bytes; the upload limit is {max_bytes:,} bytes"
+            return SkippedArtifact(rel, "too_large", detail)
+        raw = path.read_bytes()  # bytes: no newline translation, the hash is of these
+    except OSError as exc:
+        return SkippedArtifact(rel, "unreadable", str(exc))
+    return check_bytes(raw, rel, max_bytes=max_bytes)
+
+
+def check_bytes(raw: bytes, rel: str, *, max_bytes: int) -> tuple[bytes, str] | SkippedArtifact:
+    """The size, UTF-8 and blank checks on bytes already read."""
+    if len(raw) > max_bytes:  # grew between stat and read
+        detail = f"{len(raw):,} bytes; the upload limit is {max_bytes:,} bytes"
+        return SkippedArtifact(rel, "too_large", detail)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return SkippedArtifact(rel, "not_utf8", f"not UTF-8 at byte {exc.start}")
+    if not text.strip():
+        return SkippedArtifact(rel, "empty", "blank files are not uploaded")
+    return raw, text
+
+
+def candidates(mission_dir: Path) -> list[tuple[Path, str]]:
+    """Every artifact-shaped entry of a mission folder and its mission-relative POSIX path."""
+    root = Path(mission_dir)
+    return [
+        (path, path.relative_to(root).as_posix())
+        for path in _candidates(root)
+        if not path.name.startswith(".")
+    ]
+
+
 def collect_artifacts(mission_dir: Path, *, max_bytes: int = MAX_BODY_BYTES) -> CollectedArtifacts:
     """Read the uploadable artifact bodies of one mission folder."""
     artifacts: list[Artifact] = []
     skipped: list[SkippedArtifact] = []
-    for path in _candidates(Path(mission_dir)):
-        rel = path.relative_to(mission_dir).as_posix()
-        if path.name.startswith("."):
-            continue
-        if path.is_symlink():
-            skipped.append(SkippedArtifact(rel, "symlink", "symlinks are not followed"))
-            continue
-        if path.suffix.lower() not in EXTENSIONS:
-            detail = f"only {', '.join(sorted(EXTENSIONS))} are uploaded"
-            skipped.append(SkippedArtifact(rel, "unsupported_extension", detail))
-            continue
-        try:
-            size = path.stat().st_size
-            if size > max_bytes:
-                detail = f"{size:,} bytes; the upload limit is {max_bytes:,} bytes"
-                skipped.append(SkippedArtifact(rel, "too_large", detail))
-                continue
-            raw = path.read_bytes()  # bytes: no newline translation, the hash is of these
-        except OSError as exc:
-            skipped.append(SkippedArtifact(rel, "unreadable", str(exc)))
-            continue
-        if len(raw) > max_bytes:  # grew between stat and read
-            detail = f"{len(raw):,} bytes; the upload limit is {max_bytes:,} bytes"
-            skipped.append(SkippedArtifact(rel, "too_large", detail))
-            continue
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            skipped.append(SkippedArtifact(rel, "not_utf8", f"not UTF-8 at byte {exc.start}"))
-            continue
-        if not text.strip():
-            skipped.append(SkippedArtifact(rel, "empty", "blank files are not uploaded"))
-            continue
-        artifacts.append(Artifact(rel, text))
+    for path, rel in candidates(mission_dir):
+        got = read_artifact(path, rel, max_bytes=max_bytes)
+        if isinstance(got, SkippedArtifact):
+            skipped.append(got)
+        else:
+            artifacts.append(Artifact(rel, got[1]))
     artifacts.sort()
     return CollectedArtifacts(artifacts=tuple(artifacts), skipped=tuple(skipped))

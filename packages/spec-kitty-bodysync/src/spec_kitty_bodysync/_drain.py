@@ -22,7 +22,7 @@ from .delivery import Backoff, Notify, RetryNotice
 
 __all__ = ["DrainFailure", "DrainReport", "drain"]
 
-StopReason = Literal["drained", "waiting", "deadline", "unreachable"]
+StopReason = Literal["drained", "waiting", "held", "deadline", "unreachable"]
 _MAX_FAILURES_LISTED = 50
 
 
@@ -43,6 +43,8 @@ class DrainReport:
 
     drained      nothing is pending any more
     waiting      rows are pending but none is due before the deadline (backing off)
+    held         every row still pending is held back by ``ready`` (its index event is not
+                 accepted yet) or by ``on_unindexed``
     deadline     the time budget ran out with rows still due
     unreachable  the server gave no HTTP answer several times in a row
     """
@@ -52,6 +54,7 @@ class DrainReport:
     stored: int
     already_present: int
     retried: int
+    held: int
     dead_letter: int
     parked: int
     pending: int
@@ -68,6 +71,7 @@ class DrainReport:
 class _Tally:
     def __init__(self) -> None:
         self.attempted = self.stored = self.already = self.retried = 0
+        self.held: set[int] = set()
         self.dead = self.parked = 0
         self.failures: list[DrainFailure] = []
         self.last_reason: str | None = None
@@ -117,6 +121,8 @@ def drain(
     unreachable_limit: int = 3,
     on_progress: Callable[[int, int], None] | None = None,
     notify: Notify | None = None,
+    ready: Callable[[BodyUploadTask], bool] | None = None,
+    on_unindexed: Callable[[BodyUploadTask], bool] | None = None,
 ) -> DrainReport:
     """Deliver every due body; wait for backed-off rows only while they fall before ``deadline``.
 
@@ -126,6 +132,11 @@ def drain(
     off. ``on_progress(done, total)`` is called after each row reaches a final state;
     ``notify(RetryNotice)`` before the drain sleeps for backed-off rows.
     Raises ``UploadAuthError`` (401) without touching the row being sent.
+
+    ``ready(task)`` False holds a row back untouched (still pending, no attempt counted): the
+    SaaS has not accepted its index event yet. On 404 ``index_entry_not_found``,
+    ``on_unindexed(task)`` True means the caller re-queued the index event: the row is held the
+    same way; False (or no callback) retries it with backoff like a transient failure.
     """
     policy = backoff or Backoff()
     tally = _Tally()
@@ -141,11 +152,11 @@ def drain(
             on_progress(done, total)
 
     while True:
-        batch = queue.due(batch_size, now())
+        batch = queue.due(batch_size, now(), exclude=tally.held)
         if not batch:
-            next_at = queue.next_due_at()
+            next_at = queue.next_due_at(exclude=tally.held)
             if next_at is None:
-                stopped = "drained"
+                stopped = "held" if tally.held else "drained"
                 break
             if deadline is None or next_at > deadline:
                 stopped = "waiting"
@@ -171,6 +182,9 @@ def drain(
                 stopped = "deadline"
                 break
             assert task.row_id is not None
+            if ready is not None and not ready(task):
+                tally.held.add(task.row_id)
+                continue
             payload = task.upload_payload()
             refusal = _gate_reason(payload, task)
             if refusal is not None:
@@ -181,6 +195,11 @@ def drain(
             tally.attempted += 1
             outcome = transport.send(payload)
             unreachable_run = unreachable_run + 1 if outcome.unreachable else 0
+            if outcome.kind == "unindexed":
+                if on_unindexed is not None and on_unindexed(task):
+                    tally.held.add(task.row_id)
+                    continue
+                outcome = UploadOutcome.retry(reason=outcome.reason, status_code=404)
             if _record(queue, task, outcome, tally, policy, max_attempts, now()):
                 progressed()
             if unreachable_run >= unreachable_limit:
@@ -196,11 +215,12 @@ def drain(
         stored=tally.stored,
         already_present=tally.already,
         retried=tally.retried,
+        held=len(tally.held),
         dead_letter=tally.dead,
         parked=tally.parked,
         pending=queue.counts()["pending"],
         stopped=stopped,
-        next_attempt_at=queue.next_due_at(),
+        next_attempt_at=queue.next_due_at(exclude=tally.held),
         failures=tuple(tally.failures),
     )
 

@@ -10,9 +10,10 @@ gate refused it before sending, violation kept). Every change is one SQLite tran
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ _INSERT_COLUMNS = COLUMNS[1:]  # everything but row_id
 _PLACEHOLDERS = ", ".join("?" for _ in _INSERT_COLUMNS)
 _INSERT = f"INSERT OR IGNORE INTO {TABLE} ({', '.join(_INSERT_COLUMNS)}) VALUES ({_PLACEHOLDERS})"  # noqa: S608
 _PENDING = TaskState.PENDING.value
+_EXCLUDE = " AND row_id NOT IN (SELECT value FROM json_each(?))"
 
 
 class BodyQueue:
@@ -228,12 +230,17 @@ class BodyQueue:
             raise self._error("read", exc) from exc
         return [BodyUploadTask(**dict(row)) for row in rows]
 
-    def due(self, limit: int, now: float | None = None) -> list[BodyUploadTask]:
-        """Pending tasks whose next attempt is due, earliest due first, then insertion order."""
+    def due(
+        self, limit: int, now: float | None = None, *, exclude: Collection[int] = ()
+    ) -> list[BodyUploadTask]:
+        """Pending tasks whose next attempt is due, earliest due first, then insertion order.
+
+        ``exclude``: row ids to leave out (rows a drain holds back this run).
+        """
         stamp = time.time() if now is None else now
         return self._select(
-            "state = ? AND next_attempt_at <= ?",
-            (_PENDING, stamp, int(limit)),
+            f"state = ? AND next_attempt_at <= ?{_EXCLUDE}",
+            (_PENDING, stamp, json.dumps(sorted(exclude)), int(limit)),
             "ORDER BY next_attempt_at, row_id LIMIT ?",
         )
 
@@ -242,6 +249,18 @@ class BodyQueue:
         if state is None:
             return self._select("1", (), "ORDER BY row_id")
         return self._select("state = ?", (_state(state),), "ORDER BY row_id")
+
+    def states(self, mission_slug: str) -> dict[tuple[str, str], tuple[str, str | None]]:
+        """{(artifact_path, content_hash): (state, last_error)} of one mission's bodies."""
+        try:
+            rows = self._conn.execute(
+                f"SELECT artifact_path, content_hash, state, last_error FROM {TABLE} "  # noqa: S608
+                "WHERE mission_slug = ? ORDER BY row_id",
+                (mission_slug,),
+            ).fetchall()
+        except sqlite3.Error as exc:
+            raise self._error("read", exc) from exc
+        return {(r[0], r[1]): (r[2], r[3]) for r in rows}
 
     def get(self, row_id: int) -> BodyUploadTask | None:
         found = self._select("row_id = ?", (row_id,))
@@ -259,12 +278,12 @@ class BodyQueue:
         counts.update({row[0]: int(row[1]) for row in rows})
         return counts
 
-    def next_due_at(self) -> float | None:
-        """When the earliest pending task becomes due (None when nothing is pending)."""
+    def next_due_at(self, *, exclude: Collection[int] = ()) -> float | None:
+        """When the earliest pending task (not in ``exclude``) becomes due (None: none pending)."""
         try:
             row = self._conn.execute(
-                f"SELECT MIN(next_attempt_at) FROM {TABLE} WHERE state = ?",  # noqa: S608
-                (_PENDING,),
+                f"SELECT MIN(next_attempt_at) FROM {TABLE} WHERE state = ?{_EXCLUDE}",  # noqa: S608
+                (_PENDING, json.dumps(sorted(exclude))),
             ).fetchone()
         except sqlite3.Error as exc:
             raise self._error("read", exc) from exc

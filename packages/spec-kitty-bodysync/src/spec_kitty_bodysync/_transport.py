@@ -9,7 +9,9 @@ raises ``UploadAuthError``: the token is wrong for every body, so the drain stop
 touching a row; so do a redirect, a too large or malformed answer and the run's deadline (the
 ``DeliveryError``s). 408, 429 and 5xx, per-request timeouts and refused connections are retried
 (Retry-After honoured). Every other 4xx is a permanent refusal of that body (dead letter, reason
-kept). Anything else (1xx, other 2xx) cannot be confirmed as stored, so it is retried.
+kept). Anything else (1xx, other 2xx) cannot be confirmed as stored, so it is retried. 404
+``index_entry_not_found`` (the server has not accepted an index event for this body yet) is its
+own outcome, ``unindexed``: the body is fine, the caller re-queues the index event.
 """
 
 from __future__ import annotations
@@ -21,17 +23,25 @@ from typing import Any, Literal, Protocol
 from .delivery import DeliverySettings, HttpClient, Reply, parse_retry_after
 from .errors import AnswerInvalidError, ServerUnreachableError, UploadAuthError
 
-__all__ = ["PUSH_CONTENT_PATH", "HttpTransport", "Transport", "UploadOutcome", "parse_retry_after"]
+__all__ = [
+    "INDEX_ENTRY_NOT_FOUND",
+    "PUSH_CONTENT_PATH",
+    "HttpTransport",
+    "Transport",
+    "UploadOutcome",
+    "parse_retry_after",
+]
 
 PUSH_CONTENT_PATH = "/api/dossier/push-content/"
 _ECHOED = ("artifact_path", "content_hash")
+INDEX_ENTRY_NOT_FOUND = "index_entry_not_found"
 
 
 @dataclass(frozen=True, kw_only=True)
 class UploadOutcome:
     """delivered | retry (after seconds, or None = use the backoff) | dead_letter (reason)."""
 
-    kind: Literal["delivered", "retry", "dead_letter"]
+    kind: Literal["delivered", "retry", "dead_letter", "unindexed"]
     reason: str = ""
     status_code: int | None = None
     retry_after: float | None = None
@@ -61,6 +71,11 @@ class UploadOutcome:
     @classmethod
     def dead_letter(cls, *, reason: str, status_code: int | None = None) -> UploadOutcome:
         return cls(kind="dead_letter", reason=reason, status_code=status_code)
+
+    @classmethod
+    def unindexed(cls, *, reason: str) -> UploadOutcome:
+        """404 index_entry_not_found: the server holds no accepted index entry for the body."""
+        return cls(kind="unindexed", reason=reason, status_code=404)
 
 
 class Transport(Protocol):
@@ -106,6 +121,12 @@ def _check_stored(reply: Reply, payload: dict[str, Any]) -> None:
         )
 
 
+def _error_code(reply: Reply) -> str | None:
+    body = reply.json()
+    error = body.get("error") if isinstance(body, dict) else None
+    return error if isinstance(error, str) else None
+
+
 def classify(reply: Reply, payload: dict[str, Any] | None = None) -> UploadOutcome:
     """Map one push-content answer to an outcome (401 raises UploadAuthError)."""
     code = reply.status
@@ -128,6 +149,8 @@ def classify(reply: Reply, payload: dict[str, Any] | None = None) -> UploadOutco
             if isinstance(raw, (int, float, str)) and not isinstance(raw, bool):
                 after = parse_retry_after(str(raw))
         return UploadOutcome.retry(reason=reason, status_code=code, after=after)
+    if code == 404 and _error_code(reply) == INDEX_ENTRY_NOT_FOUND:
+        return UploadOutcome.unindexed(reason=reason)
     if 400 <= code <= 499:
         return UploadOutcome.dead_letter(reason=reason, status_code=code)
     return UploadOutcome.retry(reason=f"unexpected answer {reason}", status_code=code)

@@ -144,7 +144,21 @@ def create(
     )
     folder = ref.path.resolve()
     files = [str(ref.meta_path.resolve()), *(str(folder / name) for name in created)]
-    return {**mission_payload(root, ref), "created_files": files}
+    from .dossier import run_pipeline
+
+    (run,) = run_pipeline(root, [ref])
+    return {**mission_payload(root, ref), "created_files": files, "dossier": dossier_brief(run)}
+
+
+def dossier_brief(run: Any) -> dict[str, Any]:
+    """The dossier part of a command's answer: what the pipeline indexed and found missing."""
+    return {
+        "indexed": run.indexed,
+        "missing": run.missing,
+        "skipped": run.skipped,
+        "snapshot_hash": run.snapshot_hash,
+        "events": run.events,
+    }
 
 
 def create_command(title: str, mission_type: str, target_branch: str | None, as_json: bool) -> None:

@@ -48,6 +48,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "sync",
         "Deliver queued events and artifact bodies to the SaaS.",
     ),
+    "dossier": (
+        "spec_kitty_cli.commands.dossier",
+        "dossier",
+        "Show a mission's artifact dossier (hashes, index and body states).",
+    ),
     "auth": ("spec_kitty_cli.commands.auth", "auth", "Store the SaaS server URL and token."),
     "tracker": (
         "spec_kitty_cli.commands.tracker",

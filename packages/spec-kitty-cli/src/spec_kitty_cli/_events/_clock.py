@@ -96,6 +96,12 @@ class LamportClock:
         """Advance for a local event and return the new value."""
         return self._advance(lambda local: local + 1)
 
+    def reserve(self, count: int) -> int:
+        """Advance by ``count`` local events at once (one lock, one write); return the first."""
+        if count < 1:
+            raise ValueError(f"reserve needs count >= 1, got {count!r}")
+        return self._advance(lambda local: local + count) - count + 1
+
     def receive(self, remote: int) -> int:
         """Merge a clock value seen remotely: ``max(local, remote) + 1``."""
         if not isinstance(remote, int) or isinstance(remote, bool) or not 0 <= remote < 2**63 - 1:

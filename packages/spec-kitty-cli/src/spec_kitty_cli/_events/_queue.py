@@ -17,7 +17,14 @@ from typing import Any
 
 from ..errors import CliError
 from ._records import Outcome, StoredEvent, canonical_json
-from ._schema import ACKNOWLEDGED, EXPECTED_TABLES, SCHEMA_VERSION, STATEMENTS, STATES
+from ._schema import (
+    ACKNOWLEDGED,
+    EXPECTED_TABLES,
+    MIGRATE_FROM_1,
+    SCHEMA_VERSION,
+    STATEMENTS,
+    STATES,
+)
 
 EVENTS_DB = "events.db"
 
@@ -121,6 +128,12 @@ class EventQueue:
                 f"{SCHEMA_VERSION}. Upgrade spec-kitty.",
                 details={"file": str(self.path), "schema_version": version},
             )
+        if version == 1:
+            with self._transaction():
+                for statement in MIGRATE_FROM_1:
+                    self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version = {int(SCHEMA_VERSION)}")
+            return
         rows = self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         foreign = sorted({name for (name,) in rows} - EXPECTED_TABLES - {"sqlite_sequence"})
         if foreign:
@@ -166,35 +179,39 @@ class EventQueue:
 
     def _insert(self, envelopes: Sequence[Mapping[str, Any]]) -> int:
         """Store already-gated envelopes (one transaction). Callers must have gated them."""
+        with self._transaction():
+            return self._insert_rows(envelopes)
+
+    def _insert_rows(self, envelopes: Sequence[Mapping[str, Any]]) -> int:
+        """The inserts of ``_insert``, inside the caller's transaction."""
         now = time.time()
         inserted = 0
-        with self._transaction():
-            for env in envelopes:
-                text = canonical_json(env)
-                cur = self.conn.execute(
-                    "INSERT INTO event_journal (event_id, event_type, aggregate_type, "
-                    "aggregate_id, lamport_clock, build_id, envelope, enqueued_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING",
-                    (
-                        env["event_id"],
-                        env["event_type"],
-                        env["aggregate_type"],
-                        env["aggregate_id"],
-                        env["lamport_clock"],
-                        env["build_id"],
-                        text,
-                        now,
-                    ),
-                )
-                if cur.rowcount == 0:
-                    self._check_same(env["event_id"], text)
-                    continue
-                self.conn.execute(
-                    "INSERT INTO event_delivery (event_id, seq, state, updated_at) "
-                    "VALUES (?, ?, 'pending', ?)",
-                    (env["event_id"], cur.lastrowid, now),
-                )
-                inserted += 1
+        for env in envelopes:
+            text = canonical_json(env)
+            cur = self.conn.execute(
+                "INSERT INTO event_journal (event_id, event_type, aggregate_type, "
+                "aggregate_id, lamport_clock, build_id, envelope, enqueued_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING",
+                (
+                    env["event_id"],
+                    env["event_type"],
+                    env["aggregate_type"],
+                    env["aggregate_id"],
+                    env["lamport_clock"],
+                    env["build_id"],
+                    text,
+                    now,
+                ),
+            )
+            if cur.rowcount == 0:
+                self._check_same(env["event_id"], text)
+                continue
+            self.conn.execute(
+                "INSERT INTO event_delivery (event_id, seq, state, updated_at) "
+                "VALUES (?, ?, 'pending', ?)",
+                (env["event_id"], cur.lastrowid, now),
+            )
+            inserted += 1
         return inserted
 
     def _check_same(self, event_id: str, text: str) -> None:

@@ -57,10 +57,18 @@ def finalize(mission: str | None, actor: str, as_json: bool) -> None:
         dependencies: [WP01]
         ---
         What to build, for the agent.
+
+    Then runs the dossier pipeline for the mission (index events for new or changed
+    artifacts, missing required artifacts, snapshot).
     """
     from spec_kitty_orchestrator_api import finalize as run
 
+    from .._mission_create import dossier_brief
+    from .._project import checkout_root
+    from ..dossier import index_mission_dir
+
     data = run(_host(), select_mission(mission).slug, actor)
+    data["dossier"] = dossier_brief(index_mission_dir(checkout_root(), data["mission_slug"]))
 
     def human() -> None:
         from rich.markup import escape

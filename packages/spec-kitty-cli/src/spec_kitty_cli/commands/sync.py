@@ -86,11 +86,12 @@ def _progress(enabled: bool) -> Iterator[Callable[[str], Callable[[int, int], No
 def drain_bodies(
     root: Path,
     progress: Callable[[int, int], None] | None,
+    refs: list[Any],
     *,
     notify: Callable[[Any], None] | None = None,
     max_wait: float | None = None,
 ) -> dict[str, Any]:
-    """Run the body sync drain; a structured failure becomes ``{"status": "failed", ...}``.
+    """The body step of `sync now`; a structured failure becomes ``{"status": "failed", ...}``.
 
     ``max_wait``: what is left of the run's deadline (at most the body drain's own default).
     """
@@ -98,7 +99,9 @@ def drain_bodies(
 
     wait = DEFAULT_MAX_WAIT if max_wait is None else max(0.0, min(max_wait, DEFAULT_MAX_WAIT))
     try:
-        report = drain_bodies_for_checkout(root, progress=progress, notify=notify, max_wait=wait)
+        report = drain_bodies_for_checkout(
+            root, progress=progress, refs=refs, notify=notify, max_wait=wait
+        )
     except Exception as exc:
         from spec_kitty_identity import as_structured
 
@@ -118,7 +121,10 @@ def drain_bodies(
 @click.option("--events-only", is_flag=True, help="Deliver events only; leave bodies queued.")
 @json_option
 def now(events_only: bool, as_json: bool) -> None:
-    """Deliver every pending event in batches, then the queued artifact bodies.
+    """Index mission artifacts, deliver every pending event in batches, then the bodies.
+
+    The dossier pipeline runs first (new or changed artifacts get an index event; see `spec-kitty
+    dossier show`); a body is uploaded only after the SaaS accepted its index event.
 
     Retries 429/5xx/timeouts/refused connections with backoff (honouring Retry-After) within
     bounds (SPEC_KITTY_SYNC_MAX_ATTEMPTS per request, SPEC_KITTY_SYNC_DEADLINE for the whole
@@ -139,11 +145,13 @@ def now(events_only: bool, as_json: bool) -> None:
     from .._events._sync import queue_status
     from .._project import checkout_root
     from .._sync_progress import SyncNotices
+    from .sync_bodies import index_step
 
     root = checkout_root()
     url, token = resolve_server()
     settings = DeliverySettings.from_env()
     started = time.monotonic()
+    refs, dossier = index_step(root, None)
     with (
         _progress(not as_json and sys.stderr.isatty()) as progress,
         SyncNotices(not as_json, target=url) as notices,
@@ -162,9 +170,10 @@ def now(events_only: bool, as_json: bool) -> None:
             bodies = {"status": "skipped", "reason": "events were not all delivered"}
         else:
             left = settings.deadline - (time.monotonic() - started)
-            bodies = drain_bodies(root, progress("bodies"), notify=notices, max_wait=left)
+            bodies = drain_bodies(root, progress("bodies"), refs, notify=notices, max_wait=left)
     data = {
         "server_url": url,
+        "dossier": {k: v for k, v in dossier.items() if k != "dossier"},
         "events": report.to_dict(),
         "bodies": bodies,
         "queue": queue_status(root)["counts"],
@@ -266,6 +275,7 @@ def status_data(root: Path) -> dict[str, Any]:
     from spec_kitty_bodysync.delivery import server_settings
 
     from .._events._sync import queue_status
+    from ..dossier import dossier_summary
 
     settings = server_settings()
     settings.pop("credentials_file", None)
@@ -273,6 +283,7 @@ def status_data(root: Path) -> dict[str, Any]:
         "checkout_root": str(root),
         "events": queue_status(root),
         "bodies": body_counts(root),
+        "dossier": dossier_summary(root),
         "server": settings,
     }
 
@@ -280,7 +291,8 @@ def status_data(root: Path) -> dict[str, Any]:
 @click.command("status")
 @json_option
 def status(as_json: bool) -> None:
-    """Show event counts by delivery state, the next retry, the last error and body counts."""
+    """Show event counts by delivery state, the next retry, the last error, body counts and,
+    per mission, the dossier: artifacts indexed and missing, snapshot hash, parity and drift."""
     from .._project import checkout_root
 
     data = status_data(checkout_root())
@@ -302,6 +314,15 @@ def status(as_json: bool) -> None:
         bodies = data["bodies"]
         body_counts = ", ".join(f"{k} {v}" for k, v in bodies["counts"].items() if k != "total")
         out.print(f"Bodies: {bodies['status']}, {body_counts or 'none queued'}", markup=False)
+        for item in data["dossier"]:
+            drift = item["drift"]
+            missing = ", ".join(item["artifacts_missing"]) or "none"
+            out.print(
+                f"Dossier {item['mission_slug']}: {item['artifacts_indexed']} indexed, "
+                f"missing: {missing}; snapshot {str(item['snapshot_hash'])[:12]} "
+                f"({item['parity']}" + (f", drift: {drift['kind']})" if drift else ")"),
+                markup=False,
+            )
         url = settings["server_url"]
         if not url:
             out.print("Server: not configured (`spec-kitty auth login --server URL` sets one)")

@@ -1,21 +1,23 @@
-"""`spec-kitty sync bodies`: queue mission artifact bodies and upload them to the SaaS.
+"""`spec-kitty sync bodies`: index mission artifacts, deliver the index events, upload bodies.
 
-For each mission (``--mission`` selects one; default: every mission of this checkout) the
-artifacts (meta.json, spec.md, plan.md, tasks.md, tasks/*.md, research/, contracts/,
-checklists/ ...) are hashed and queued in `.kittify/state/bodies.db` under the namespace
-(project_uuid, mission_slug, target_branch, mission_type, manifest_version). When a server is
-configured the queue is drained to `POST {server}/api/dossier/push-content/`, each payload
-passing the contract gate first; otherwise the bodies stay "queued offline".
+For each mission (``--mission`` selects one; default: every mission of the clone) the dossier
+pipeline indexes the artifacts (meta.json, spec.md, plan.md, tasks.md, tasks/*.md, research/,
+contracts/, checklists/ ...) and queues a MissionDossierArtifactIndexed event for each new or
+changed one (`spec_kitty_cli.dossier`). With a server configured the pending events are delivered
+first; then every body whose index event the SaaS accepted is read again, checked against the
+indexed hash, queued in `.kittify/state/bodies.db` under the namespace (project_uuid,
+mission_slug, target_branch, mission_type, manifest_version) and uploaded to
+`POST {server}/api/dossier/push-content/`, each payload passing the contract gate first.
+Without a server the index events stay queued and the bodies wait for them.
 
-`sync now` calls :func:`drain_bodies_for_checkout` after the events were delivered.
-Heavy modules (httpx, rich, filelock) are imported inside the functions.
+`sync now` runs :func:`index_step` before its event drain and :func:`drain_bodies_for_checkout`
+after it. Heavy modules (httpx, rich, filelock) are imported inside the functions.
 """
 
 from __future__ import annotations
 
 import contextlib
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,43 +48,24 @@ def server_settings() -> tuple[str, str] | None:
         raise
 
 
-def _missions(root: Path, selector: str | None) -> list[Any]:
-    """The missions to collect: the main repository's (shared by every checkout of the clone)."""
-    from spec_kitty_identity import list_missions, main_root_of, resolve_mission
+def index_step(root: Path, selector: str | None) -> tuple[list[Any], dict[str, Any]]:
+    """Run the dossier pipeline for the selected missions; (mission refs, report data)."""
+    from ..dossier import missions, run_pipeline
 
-    root = main_root_of(root)
-    if selector is not None:
-        return [resolve_mission(root, selector)]
-    return list_missions(root)
-
-
-def enqueue_missions(root: Path, queue: Any, selector: str | None) -> dict[str, Any]:
-    """Collect and queue the artifact bodies of the selected missions (one transaction each)."""
-    from spec_kitty_bodysync import NamespaceRef, collect_artifacts, manifest_version_for
-    from spec_kitty_identity import load_project_identity
-
-    project_uuid = load_project_identity(root).project_uuid
-    enqueued = already = 0
-    skipped: list[dict[str, str]] = []
-    slugs: list[str] = []
-    for ref in _missions(root, selector):
-        ident = ref.identity
-        namespace = NamespaceRef(
-            project_uuid=project_uuid,
-            mission_slug=ident.mission_slug,
-            target_branch=ident.target_branch,
-            mission_type=ident.mission_type,
-            manifest_version=manifest_version_for(ident.mission_type),
-        )
-        collected = collect_artifacts(ref.path, max_bytes=queue.max_body_bytes)
-        results = queue.enqueue_many(namespace, collected.artifacts)
-        enqueued += sum(1 for r in results if r == "enqueued")
-        already += sum(1 for r in results if r == "already_queued")
-        skipped.extend(
-            {"mission_slug": ident.mission_slug, **s._asdict()} for s in collected.skipped
-        )
-        slugs.append(ident.mission_slug)
-    return {"missions": slugs, "enqueued": enqueued, "already_queued": already, "skipped": skipped}
+    refs = missions(root, selector)
+    runs = run_pipeline(root, refs)
+    skipped = [{"mission_slug": r.mission_slug, **s} for r in runs for s in r.skipped]
+    return refs, {
+        "missions": [r.mission_slug for r in runs],
+        "indexed": sum(len(r.indexed) for r in runs),
+        "index_events": sum(r.events for r in runs),
+        "superseded": sum(r.superseded for r in runs),
+        "missing": [
+            {"mission_slug": r.mission_slug, "artifact_path": p} for r in runs for p in r.missing
+        ],
+        "skipped": skipped,
+        "dossier": [r.to_dict() for r in runs],
+    }
 
 
 @contextlib.contextmanager
@@ -104,6 +87,60 @@ def _drain_lock(db_path: Path) -> Iterator[bool]:
         lock.release()
 
 
+def _drain_events(
+    root: Path, url: str, token: str, *, delivery: Any = None, notify: Notify | None = None
+) -> Any:
+    from .._events import drain_checkout
+
+    return drain_checkout(root, server_url=url, token=token, settings=delivery, notify=notify)
+
+
+def body_step(
+    root: Path,
+    refs: list[Any],
+    *,
+    settings: tuple[str, str],
+    progress: Progress | None,
+    max_wait: float,
+    delivery: Any = None,
+    notify: Notify | None = None,
+) -> dict[str, Any]:
+    """Queue and upload the bodies whose index events the SaaS accepted (under the drain lock)."""
+    from spec_kitty_identity import checkout_state_dir
+
+    from ..dossier import deliver_bodies
+
+    url, token = settings
+    db_path = checkout_state_dir(root) / BODIES_DB
+    with _drain_lock(db_path) as mine:
+        if not mine:
+            return {"server": url, "status": "drain already running", "failures": []}
+        report = deliver_bodies(
+            root,
+            refs,
+            server_url=url,
+            token=token,
+            progress=progress,
+            max_wait=max_wait,
+            delivery=delivery,
+            notify=notify,
+            drain_events=lambda: _drain_events(
+                root, url, token, delivery=delivery, notify=notify
+            ),
+        )
+    report["status"] = report.pop("stopped")
+    return {"server": url, **report}
+
+
+def _queue_counts(root: Path) -> dict[str, Any]:
+    from spec_kitty_bodysync import BodyQueue
+    from spec_kitty_identity import checkout_state_dir, guard_sqlite_path
+
+    db_path = checkout_state_dir(root) / BODIES_DB
+    with BodyQueue(guard_sqlite_path(db_path)) as queue:
+        return {"queue_file": str(db_path), "queue": queue.counts()}
+
+
 def sync_bodies(
     root: Path,
     *,
@@ -112,59 +149,40 @@ def sync_bodies(
     max_wait: float = DEFAULT_MAX_WAIT,
     notify: Notify | None = None,
 ) -> dict[str, Any]:
-    """Queue the bodies, then drain them if a server is configured. Returns the report data.
+    """Index, deliver the index events, then upload the accepted bodies. Returns report data.
 
-    The drain ends within ``max_wait`` seconds, requests in flight included (a request cut by
-    that deadline raises SYNC_DEADLINE_EXCEEDED and leaves its row untouched).
+    The body drain ends within ``max_wait`` seconds, requests in flight included (a request cut
+    by that deadline raises SYNC_DEADLINE_EXCEEDED and leaves its row untouched).
     """
-    from spec_kitty_bodysync import BodyQueue, HttpTransport, drain
     from spec_kitty_bodysync.delivery import DeliverySettings
-    from spec_kitty_identity import checkout_state_dir
 
     delivery = DeliverySettings.from_env()
-
-    db_path = checkout_state_dir(root) / BODIES_DB
-    from spec_kitty_identity import guard_sqlite_path
-
-    with BodyQueue(guard_sqlite_path(db_path)) as queue:
-        data: dict[str, Any] = {
-            "queue_file": str(db_path),
-            **enqueue_missions(root, queue, mission),
-        }
-        drained = {"delivered": 0, "dead_letter": 0, "parked": 0, "retried": 0}
-        settings = server_settings()
-        if settings is None:
-            data.update(drained, server="offline", status="queued offline", failures=[])
+    refs, data = index_step(root, mission)
+    zero = {"delivered": 0, "dead_letter": 0, "parked": 0, "retried": 0, "failures": []}
+    settings = server_settings()
+    if settings is None:
+        data.update(zero, server="offline", status="queued offline", events=None)
+    else:
+        events = _drain_events(root, *settings, delivery=delivery, notify=notify)
+        data["events"] = events.to_dict()
+        if events.outcome != "drained":
+            data.update(zero, server=settings[0], status="events not delivered")
         else:
-            url, token = settings
-            with _drain_lock(db_path) as mine:
-                if not mine:
-                    data.update(drained, server=url, status="drain already running", failures=[])
-                else:
-                    ends = time.monotonic() + max_wait
-                    with HttpTransport(url, token, settings=delivery, deadline=ends) as transport:
-                        report = drain(
-                            queue,
-                            transport,
-                            deadline=time.time() + max_wait,
-                            backoff=delivery.backoff(),
-                            on_progress=progress,
-                            notify=notify,
-                        )
-                    data.update(
-                        server=url,
-                        status=report.stopped,
-                        delivered=report.delivered,
-                        already_present=report.already_present,
-                        dead_letter=report.dead_letter,
-                        parked=report.parked,
-                        retried=report.retried,
-                        next_attempt_at=report.next_attempt_at,
-                        failures=[f.__dict__ for f in report.failures],
-                    )
-        counts = queue.counts()
-    data["pending"] = counts["pending"]
-    data["queue"] = counts
+            data.update(
+                body_step(
+                    root,
+                    refs,
+                    settings=settings,
+                    progress=progress,
+                    max_wait=max_wait,
+                    delivery=delivery,
+                    notify=notify,
+                )
+            )
+            for key, value in zero.items():
+                data.setdefault(key, value)
+    data.update(_queue_counts(root))
+    data["pending"] = data["queue"]["pending"]
     return data
 
 
@@ -200,19 +218,36 @@ def drain_bodies_for_checkout(
     root: Path,
     *,
     progress: bool | Progress | None = False,
+    refs: list[Any] | None = None,
     notify: Notify | None = None,
     max_wait: float = DEFAULT_MAX_WAIT,
 ) -> dict[str, Any]:
-    """`sync now`'s body step: queue every mission's bodies and drain them.
+    """`sync now`'s body step, after its events were delivered: upload the accepted bodies.
 
-    ``progress`` is a ``(done, total)`` callback, or True for this module's own rich bar
-    (stderr), or False/None for none. Returns the same data as `sync bodies --json` (without
-    "result"). Raises the structured errors of the packages (e.g. BODY_SYNC_UNAUTHORIZED).
+    ``refs``: the missions to cover (default: every mission; `sync now` passes those it
+    indexed). ``progress`` is a ``(done, total)`` callback, or True for this module's own rich
+    bar (stderr), or False/None for none. Raises the structured errors of the packages (e.g.
+    BODY_SYNC_UNAUTHORIZED).
     """
+    from ..dossier import missions
+
+    settings = server_settings()
+    if settings is None:
+        return {"status": "offline", **_queue_counts(root)}
+    chosen = missions(root, None) if refs is None else refs
+
+    def run(bar: Progress | None) -> dict[str, Any]:
+        data = body_step(
+            root, chosen, settings=settings, progress=bar, max_wait=max_wait, notify=notify
+        )
+        data.update(_queue_counts(root))
+        data["pending"] = data["queue"]["pending"]
+        return data
+
     if callable(progress):
-        return sync_bodies(root, progress=progress, notify=notify, max_wait=max_wait)
+        return run(progress)
     with _progress_bar(bool(progress)) as bar:
-        return sync_bodies(root, progress=bar, notify=notify, max_wait=max_wait)
+        return run(bar)
 
 
 @click.command("bodies")
@@ -233,7 +268,13 @@ def drain_bodies_for_checkout(
 )
 @json_option
 def bodies(mission: str | None, max_wait: float, as_json: bool) -> None:
-    """Queue mission artifact bodies and upload them to the SaaS (push-content).
+    """Index mission artifacts, deliver their index events, then upload the bodies.
+
+    The SaaS accepts a body only for an artifact it indexed from a
+    MissionDossierArtifactIndexed event, so the pending events go first and a body is queued
+    only after its index event was accepted (a file changed since indexing is re-indexed, never
+    uploaded with a stale hash). Server: SPEC_KITTY_SERVER_URL / SPEC_KITTY_TOKEN or `spec-kitty
+    auth`; without one everything stays queued offline.
 
     Bodies the server refuses (4xx) are kept as dead letters with the reason, bodies the
     contract gate refuses are parked with the violation; both give exit 2, as do a refused
@@ -257,6 +298,50 @@ def bodies(mission: str | None, max_wait: float, as_json: bool) -> None:
         SyncNotices(not as_json and configured is not None, target=target) as notices,
     ):
         data = sync_bodies(root, mission=mission, progress=bar, max_wait=max_wait, notify=notices)
+    _raise_for(data)
+
+    def human() -> None:
+        from rich.markup import escape
+
+        from .._output import console
+
+        out = console()
+        out.print(
+            f"Dossier: {data['indexed']} artifact(s) indexed, {len(data['missing'])} required "
+            f"missing, {data['index_events']} event(s) queued"
+        )
+        out.print(
+            f"Bodies: {data.get('enqueued', 0)} queued, {data['delivered']} delivered, "
+            f"{data['pending']} pending, {data.get('waiting_for_index', 0)} waiting for their "
+            f"index event ([bold]{escape(str(data['status']))}[/])"
+        )
+        for miss in data["missing"]:
+            out.print(f"  missing {escape(miss['mission_slug'])}/{escape(miss['artifact_path'])}")
+        for skip in data["skipped"]:
+            out.print(
+                f"  skipped {escape(skip['mission_slug'])}/{escape(skip['artifact_path'])}: "
+                f"{escape(skip['reason'])} ({escape(skip['detail'])})"
+            )
+        for item in data.get("toctou", []):
+            out.print(
+                f"  changed since indexed {escape(item['mission_slug'])}/"
+                f"{escape(item['artifact_path'])}: re-indexed, the old body was not uploaded"
+            )
+
+    success(data, as_json=as_json, human=human)
+
+
+def _raise_for(data: dict[str, Any]) -> None:
+    events = data.get("events") or {}
+    if data["status"] == "events not delivered":
+        code = events.get("error_code") or "SYNC_EVENTS_REJECTED"
+        raise CliError(
+            code,
+            f"the index events were not delivered ({events.get('error') or code}); the bodies "
+            "wait for them",
+            details=data,
+            operator_fixable=code not in ("SYNC_SERVER_UNAVAILABLE", "SYNC_RESULTS_MISSING"),
+        )
     if data["dead_letter"] or data["parked"]:
         raise CliError(
             "SYNC_BODIES_REJECTED",
@@ -272,22 +357,3 @@ def bodies(mission: str | None, max_wait: float, as_json: bool) -> None:
             details=data,
             operator_fixable=False,
         )
-
-    def human() -> None:
-        from rich.markup import escape
-
-        from .._output import console
-
-        out = console()
-        out.print(
-            f"Bodies: {data['enqueued']} queued, {data['already_queued']} already queued, "
-            f"{data['delivered']} delivered, {data['pending']} pending "
-            f"([bold]{escape(str(data['status']))}[/])"
-        )
-        for skip in data["skipped"]:
-            out.print(
-                f"  skipped {escape(skip['mission_slug'])}/{escape(skip['artifact_path'])}: "
-                f"{escape(skip['reason'])} ({escape(skip['detail'])})"
-            )
-
-    success(data, as_json=as_json, human=human)

@@ -6,6 +6,8 @@ built-in mission): pydantic stays off every other path, the orchestrator-api's a
     mission:     {key (kebab-case), name, version (strings, required), description = ""}
     steps:       [PromptStep]  at least one
     audit_steps: [AuditStep]
+    dossier:     {required_artifacts: [mission-relative paths]}   (optional; what the dossier
+                 reports as MissionDossierArtifactMissing when absent)
 
 Unknown keys are refused (the error lists the allowed keys); strings are never coerced from
 numbers (``version: 1.0`` must be quoted); a blank required string counts as missing.
@@ -15,7 +17,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from ._yamlfile import relative_path_problem
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Key = Annotated[
@@ -84,10 +88,24 @@ class AuditStep(_Model):
     raci_override_reason: str | None = None
 
 
+class Dossier(_Model):
+    required_artifacts: Names = []
+
+    @field_validator("required_artifacts")
+    @classmethod
+    def _relative(cls, paths: list[str]) -> list[str]:
+        for path in paths:
+            problem = relative_path_problem(path)
+            if problem is not None:
+                raise ValueError(problem)
+        return paths
+
+
 class MissionTemplate(_Model):
     mission: MissionMeta
     steps: Annotated[list[PromptStep], Field(min_length=1)]
     audit_steps: list[AuditStep] = []
+    dossier: Dossier | None = None
 
 
 def allowed_keys(loc: tuple[Any, ...]) -> list[str]:

@@ -65,3 +65,11 @@ def load_mapping(path: Path) -> tuple[bytes, dict[str, Any]]:
     if not isinstance(doc, dict):
         raise YamlFileError(f"the document must be a mapping, found {type(doc).__name__}")
     return raw, doc
+
+
+def relative_path_problem(path: str) -> str | None:
+    """Why ``path`` is not a clean mission-relative POSIX path (None when it is)."""
+    parts = path.split("/")
+    if path.startswith("/") or "\\" in path or any(p in {"", ".", ".."} for p in parts):
+        return f"{path!r} must be a path relative to the mission folder (forward slashes, no `..`)"
+    return None
