@@ -45,17 +45,22 @@ def test_two_worktrees_emit_distinct_build_ids(tmp_path: Path, isolated_home: Pa
                 created = cli.json(checkout, "agent", "mission", "create", f"{title} {n}", "--json")
                 missions[checkout].add(created["mission_id"])
             synced = cli.json(checkout, "sync", "now", "--events-only", "--json")
-            assert synced["events"]["delivered"] == 2, synced
+            # per mission: MissionCreated + 6 dossier events (3 indexed, 2 missing, 1 snapshot);
+            # each checkout keeps its own dossier, so the side worktree also indexes (under its
+            # own build_id) the two missions the main checkout created before
+            expected = 14 if checkout == main else 14 + 12
+            assert synced["events"]["delivered"] == expected, synced
             ids[checkout] = cli.json(checkout, "identity", "show", "--json")
         for checkout, before in ids.items():  # stable for one checkout across runs
             assert cli.json(checkout, "identity", "show", "--json") == before
 
     groups = _groups(stub)
-    assert len(stub.events) == 4 and len(groups) == 2
+    assert len(stub.events) == 40 and len(groups) == 2
     assert {ident["build"]["id"] for ident in ids.values()} == set(groups)
     for checkout, ident in ids.items():
         group = groups[ident["build"]["id"]]
-        assert {e["aggregate_id"] for e in group} == missions[checkout]
+        created = {e["aggregate_id"] for e in group if e["event_type"] == "MissionCreated"}
+        assert created == missions[checkout]
         assert {e["project_uuid"] for e in group} == {ident["project"]["uuid"]}
         assert {e["node_id"] for e in group} == {ident["node"]["id"]}
     assert ids[main]["project"] == ids[side]["project"]
@@ -121,10 +126,13 @@ def test_a_mission_created_in_a_worktree_can_be_finalized_there(
     # ... while the events belong to the checkout that caused them.
     side_build = cli.json(side, "identity", "show", "--json")["build"]["id"]
     side_events = cli.json(side, "sync", "events", "--json")["events"]
-    assert [e["event_type"] for e in side_events] == [
+    assert [e["event_type"] for e in side_events if "Dossier" not in e["event_type"]] == [
         "MissionCreated",
         "WPCreated",
         "WPStatusChanged",
     ]
+    dossier = [e for e in side_events if "Dossier" in e["event_type"]]
+    assert len(dossier) == 8  # create: 3 indexed, 2 missing, snapshot; finalize: WP01, snapshot
+    assert finalized["dossier"]["indexed"] == ["tasks/WP01-side.md"]
     assert {e["build_id"] for e in side_events} == {side_build}
     assert cli.json(main, "sync", "events", "--json")["events"] == []

@@ -101,7 +101,8 @@ def test_gate_stops_a_broken_event_before_any_request(
         commit_all(root, "spec-kitty init")
         slug = cli.json(root, "agent", "mission", "create", "Gate check", "--json")["mission_slug"]
         first = cli.json(root, "sync", "now", "--events-only", "--json")
-        assert first["events"]["delivered"] == 1 and len(stub.requests) == 1
+        # MissionCreated and the dossier events of the new mission, in one batch
+        assert first["events"]["delivered"] == 7 and len(stub.requests) == 1
 
         # The real builder makes a valid envelope; then it is broken on purpose.
         mission = resolve_mission(root, slug).identity

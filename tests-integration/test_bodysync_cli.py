@@ -2,7 +2,10 @@
 
 Legacy queue rows (pre-cutover column names, written here literally as an old spec-kitty left
 them) go through `spec-kitty upgrade` into `.kittify/state/bodies.db` with their retry state and
-are then delivered by `spec-kitty sync bodies` next to the freshly collected artifacts.
+are then delivered by `spec-kitty sync bodies` next to the freshly indexed artifacts, against the
+strict loopback SaaS: a body is accepted only after its index event. A legacy row no index event
+covers (its file changed or vanished since it was queued) gets an index event built from the row
+itself, so nothing queued is lost.
 """
 
 from __future__ import annotations
@@ -18,8 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response
+from saas_stub import SaasStub
 
 KEYS = {
     "project_uuid", "mission_slug", "target_branch", "mission_type", "manifest_version",
@@ -55,27 +57,12 @@ def project(tmp_path: Path) -> Path:
     return root
 
 
-class Saas:
-    def __init__(self, server: HTTPServer) -> None:
-        self.requests: list[dict[str, Any]] = []
-        self.stored: set[tuple[str, ...]] = set()
-        server.expect_request("/api/dossier/push-content/", method="POST").respond_with_handler(
-            self.handle
-        )
-        self.env = {
-            "SPEC_KITTY_SERVER_URL": server.url_for("/").rstrip("/"),
-            "SPEC_KITTY_TOKEN": "tok-integration",
-        }
-
-    def handle(self, request: Request) -> Response:
-        body = json.loads(request.get_data(as_text=True))
-        self.requests.append(body)
-        assert request.headers["Authorization"] == "Bearer tok-integration"
-        key = tuple(body[k] for k in sorted(KEYS - {"content_body"}))
-        if key in self.stored:
-            return Response('{"status": "already_exists"}', status=200)
-        self.stored.add(key)
-        return Response('{"status": "stored"}', status=201)
+def _env(stub: SaasStub) -> dict[str, str]:
+    return {
+        "SPEC_KITTY_SERVER_URL": stub.url,
+        "SPEC_KITTY_TOKEN": stub.token,
+        "SPEC_KITTY_SYNC_BACKOFF_BASE": "0.01",
+    }
 
 
 def _legacy_queue(path: Path, project_uuid: str, mission_slug: str) -> None:
@@ -106,9 +93,9 @@ def _legacy_queue(path: Path, project_uuid: str, mission_slug: str) -> None:
     conn.close()
 
 
-def test_offline_then_upgrade_legacy_then_deliver_everything(
-    project: Path, httpserver_ipv4: HTTPServer
-) -> None:
+def test_offline_then_upgrade_legacy_then_deliver_everything(project: Path) -> None:
+    from spec_kitty_bodysync import collect_artifacts
+
     code, created = sk(project, "agent", "mission", "create", "User auth", "--json")
     assert code == 0, created
     folder = Path(created["mission_dir"])
@@ -118,8 +105,9 @@ def test_offline_then_upgrade_legacy_then_deliver_everything(
 
     code, offline = sk(project, "sync", "bodies", "--json")
     assert code == 0, offline
-    assert offline["status"] == "queued offline" and offline["enqueued"] == offline["pending"] > 0
-    fresh = offline["enqueued"]
+    assert offline["status"] == "queued offline" and offline["indexed"] == 2  # plan, WP01
+    assert offline["pending"] == 0  # bodies wait for their index events
+    fresh = len(collect_artifacts(folder).artifacts)
 
     from spec_kitty_identity import load_project_identity
 
@@ -135,22 +123,28 @@ def test_offline_then_upgrade_legacy_then_deliver_everything(
         assert len(old) == 1 and old[0].retry_count == 2 and old[0].last_error == "HTTP 503"
         assert old[0].mission_slug == folder.name and old[0].mission_type == "software-dev"
 
-    saas = Saas(httpserver_ipv4)
-    code, online = sk(project, "sync", "bodies", "--json", env=saas.env)
-    assert code == 0, online
-    assert online["delivered"] == fresh + 1 and online["pending"] == 0
-    assert all(set(r) == KEYS for r in saas.requests)
-    assert {r["artifact_path"] for r in saas.requests} >= {"meta.json", "plan.md",
-                                                            "tasks/WP01-login.md", "research/old.md"}  # fmt: skip
-    assert {r["project_uuid"] for r in saas.requests} == {project_uuid}
+    with SaasStub(token="tok-integration") as stub:
+        code, online = sk(project, "sync", "bodies", "--json", env=_env(stub))
+        assert code == 0, online
+        assert online["delivered"] == fresh + 1 and online["pending"] == 0, online
+        assert online["requeued"] == [
+            {"mission_slug": folder.name, "artifact_path": "research/old.md"}
+        ]
+        bodies = list(stub.bodies.values())
+        assert all(set(r) == KEYS for r in bodies)
+        assert {r["artifact_path"] for r in bodies} >= {"meta.json", "plan.md",
+                                                        "tasks/WP01-login.md", "research/old.md"}  # fmt: skip
+        assert {r["project_uuid"] for r in bodies} == {project_uuid}
+        assert {a[0] for a in stub.body_answers} == {201} and stub.invalid == []
 
-    code, again = sk(project, "sync", "bodies", "--json", env=saas.env)
-    assert (code, again["delivered"], again["enqueued"]) == (0, 0, 0)
-    assert len(saas.requests) == fresh + 1
+        code, again = sk(project, "sync", "bodies", "--json", env=_env(stub))
+        assert (code, again["delivered"], again["enqueued"], again["index_events"]) == (0, 0, 0, 0)
+        assert len(stub.body_answers) == fresh + 1
 
     code, status = sk(project, "sync", "status", "--json")
     assert code == 0, status
     assert status["bodies"]["counts"]["delivered"] == fresh + 1
+    assert status["dossier"][0]["parity"] == "clean"
 
 
 def test_blank_namespace_field_is_refused_before_the_queue(project: Path) -> None:

@@ -73,7 +73,9 @@ def test_runtime_paths_after_upgrade(tmp_path: Path, isolated_home: Path) -> Non
     from spec_kitty_bodysync import BodyQueue
 
     with BodyQueue(root / ".kittify" / "state" / "bodies.db") as bodies:
-        assert bodies.counts()["pending"] > 25  # the legacy rows plus the new ones
+        # the legacy rows are kept; offline, the new bodies wait for their index events
+        assert bodies.counts()["pending"] == 25
+    assert out["index_events"] > 0 and out["status"] == "queued offline"
 
 
 LANES_SLUG = "065-legacy-lanes"

@@ -78,7 +78,7 @@ def deliver_bodies(
     state = checkout_state_dir(Path(root).resolve())
     total: dict[str, Any] = {"rounds": 0, "enqueued": 0, "toctou": [], "requeued": []}
     total["reindexed"] = []
-    report: Any = None
+    reports: list[Any] = []
     found = BodyRound()
     with (
         DossierStore(state / DOSSIER_DB) as store,
@@ -92,6 +92,7 @@ def deliver_bodies(
                 deadline=time.time() + max(0.0, ends - time.monotonic()),
                 backoff=settings.backoff(), on_progress=progress, notify=notify,
             )  # fmt: skip
+            reports.append(report)
             total["enqueued"] += found.enqueued
             total["toctou"].extend(found.toctou)
             total["requeued"].extend(found.requeued)
@@ -110,5 +111,24 @@ def deliver_bodies(
         total["waiting_for_index"] = found.waiting
         total["queue"] = queue.counts()
         total["queue_file"] = str(queue.db_path)
-    assert report is not None
-    return {**report.to_dict(), **total}
+    return {**_merge(reports), **total}
+
+
+_SUMMED = (
+    "attempted",
+    "delivered",
+    "stored",
+    "already_present",
+    "retried",
+    "dead_letter",
+    "parked",
+)
+
+
+def _merge(reports: list[Any]) -> dict[str, Any]:
+    """One report for all rounds: counts summed, failures joined, the end state of the last."""
+    merged: dict[str, Any] = reports[-1].to_dict()
+    for key in _SUMMED:
+        merged[key] = sum(getattr(r, key) for r in reports)
+    merged["failures"] = [f for r in reports for f in r.to_dict()["failures"]]
+    return merged
