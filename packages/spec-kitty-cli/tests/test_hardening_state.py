@@ -123,7 +123,12 @@ def test_a_failed_create_then_a_retry_makes_exactly_one_mission(
     assert not list((project / "kitty-specs").iterdir())
     assert run_cli("mission", "create", "Retry me", "--json", cwd=project).exit_code == 0
     assert [p.name for p in (project / "kitty-specs").iterdir()] == ["001-retry-me"]
-    assert queued(project) == 1
+    assert queued(project) == 7  # one MissionCreated and the new mission's 6 dossier events
+    with sqlite3.connect(project / ".kittify" / "state" / "events.db") as conn:
+        created = conn.execute(
+            "SELECT count(*) FROM event_journal WHERE event_type = 'MissionCreated'"
+        ).fetchone()[0]
+    assert created == 1
 
 
 def test_mission_create_when_the_disk_is_full_writing_the_scaffold(

@@ -19,12 +19,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._collect import SkippedArtifact, candidates, check_bytes
+from ._collect import EXTENSIONS, SkippedArtifact, check_bytes, scan
 from ._namespace import MAX_BODY_BYTES
 
 __all__ = [
@@ -107,7 +108,7 @@ class IndexResult:
 
 
 def _hash_file(
-    path: Path, rel: str, max_bytes: int
+    path: str, rel: str, max_bytes: int
 ) -> tuple[IndexedArtifact | SkippedArtifact, bool]:
     """Read and hash one file whose stat is stable across the read; (result, changed)."""
     changed = False
@@ -150,27 +151,20 @@ def index_mission(
     max_bytes: int = MAX_BODY_BYTES,
 ) -> IndexResult:
     """Index one mission folder, reusing ``cache`` entries whose stat proves them unchanged."""
-    from ._collect import EXTENSIONS
-
     known = cache or {}
     artifacts: list[IndexedArtifact] = []
     skipped: list[SkippedArtifact] = []
     changed: list[str] = []
     hashed = 0
-    for path, rel in candidates(Path(mission_dir)):
-        try:
-            st = os.lstat(path)
-        except OSError as exc:
-            skipped.append(SkippedArtifact(rel, "unreadable", str(exc)))
-            continue
+    for path, rel, st in scan(Path(mission_dir)):
         cached = known.get(rel)
         if cached is not None and cached.trusted_for(stat_key(st)):
             artifacts.append(cached)
             continue
-        if path.is_symlink():
+        if stat.S_ISLNK(st.st_mode):
             skipped.append(SkippedArtifact(rel, "symlink", "symlinks are not followed"))
             continue
-        if path.suffix.lower() not in EXTENSIONS:
+        if os.path.splitext(rel)[1].lower() not in EXTENSIONS:
             detail = f"only {', '.join(sorted(EXTENSIONS))} are uploaded"
             skipped.append(SkippedArtifact(rel, "unsupported_extension", detail))
             continue

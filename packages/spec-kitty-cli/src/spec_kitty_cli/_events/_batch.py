@@ -101,7 +101,7 @@ def delivery_states(checkout_root: Path, event_ids: Sequence[str]) -> dict[str, 
     path = checkout_state_dir(Path(checkout_root).resolve()) / EVENTS_DB
     if not event_ids or not path.is_file():
         return {}
-    with EventQueue(path) as queue:
+    with EventQueue.open_readonly(path) as queue:
         rows = queue.conn.execute(
             "SELECT event_id, state FROM event_delivery "
             "WHERE event_id IN (SELECT value FROM json_each(?))",

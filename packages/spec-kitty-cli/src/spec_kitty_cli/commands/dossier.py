@@ -68,13 +68,15 @@ def _render(data: dict[str, Any]) -> None:
             f"[bold]{escape(ns['mission_slug'])}[/] snapshot {ns['snapshot_hash']} "
             f"({ns['parity']}{', drift: ' + escape(str(drift['kind'])) if drift else ''})"
         )
-    table = Table("path", "class", "sha256", "size", "index", "body")
+    table = Table()
+    for name in ("path", "class", "sha256", "size", "index", "body"):
+        table.add_column(name, overflow="fold")
     for art in data["artifacts"]:
         mark = " (modified)" if art["modified_since_index"] else ""
         table.add_row(
             escape(art["artifact_path"]) + mark,
             art["artifact_class"],
-            art["content_hash"][:12],
+            art["content_hash"][:10],
             str(art["size_bytes"]),
             art["index_state"],
             art["body_state"],

@@ -101,6 +101,33 @@ class DossierStore:
                 operator_fixable=False,
             ) from exc
 
+    @classmethod
+    def open_readonly(cls, path: Path) -> DossierStore:
+        """An existing dossier.db for reading only (never written, works on a read-only folder)."""
+        from spec_kitty_identity import connect_readonly
+
+        store = cls.__new__(cls)
+        store.path = Path(path)
+        try:
+            store.conn = connect_readonly(store.path)
+            version = store.conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.Error as exc:
+            raise CliError(
+                "DOSSIER_STORE_ERROR",
+                f"cannot read the dossier index {store.path}: {exc}",
+                details={"file": str(store.path), "sqlite_error": str(exc)},
+                operator_fixable=False,
+            ) from exc
+        if version != SCHEMA_VERSION:
+            store.conn.close()
+            raise CliError(
+                "DOSSIER_STORE_SCHEMA_MISMATCH",
+                f"{store.path} has dossier schema {version}, this spec-kitty reads "
+                f"{SCHEMA_VERSION}; run `spec-kitty sync now` (or upgrade spec-kitty) first",
+                details={"file": str(store.path), "schema_version": version},
+            )
+        return store
+
     def close(self) -> None:
         self.conn.close()
 

@@ -56,7 +56,7 @@ def _store(root: Path) -> DossierStore | None:
     from spec_kitty_identity import checkout_state_dir
 
     path = checkout_state_dir(Path(root).resolve()) / DOSSIER_DB
-    return DossierStore(path) if path.is_file() else None
+    return DossierStore.open_readonly(path) if path.is_file() else None
 
 
 def dossier_summary(root: Path, mission_slug: str | None = None) -> list[dict[str, Any]]:
@@ -74,6 +74,22 @@ def dossier_summary(root: Path, mission_slug: str | None = None) -> list[dict[st
             missing = sorted(store.missing(state["ns"]))
             out.append(_summary(state, len(artifacts), missing))
     return out
+
+
+def _body_states(path: Path, slug: str) -> dict[tuple[str, str], tuple[str, str | None]]:
+    """{(artifact_path, content_hash): (state, last_error)}, read without writing anything."""
+    import contextlib
+
+    from spec_kitty_bodysync import TABLE
+    from spec_kitty_identity import connect_readonly
+
+    with contextlib.closing(connect_readonly(path)) as conn:
+        rows = conn.execute(
+            f"SELECT artifact_path, content_hash, state, last_error FROM {TABLE} "  # noqa: S608
+            "WHERE mission_slug = ? ORDER BY row_id",
+            (slug,),
+        ).fetchall()
+    return {(r[0], r[1]): (r[2], r[3]) for r in rows}
 
 
 def _modified(folder: Path, row: dict[str, Any]) -> bool:
@@ -100,10 +116,7 @@ def dossier_detail(root: Path, ref: Any) -> dict[str, Any]:
     bodies_db = checkout_state_dir(Path(root).resolve()) / "bodies.db"
     bodies: dict[tuple[str, str], tuple[str, str | None]] = {}
     if bodies_db.is_file():
-        from spec_kitty_bodysync import BodyQueue
-
-        with BodyQueue(bodies_db) as queue:
-            bodies = queue.states(slug)
+        bodies = _body_states(bodies_db, slug)
     with store:
         states = store.namespaces(slug)
         logged = {e["event_id"] for e, _ in store.unqueued()}
