@@ -89,8 +89,8 @@ def test_toctou_a_file_changed_after_indexing_is_reindexed_never_uploaded_stale(
     real = sync_bodies._drain_events
     edits = {"n": 0}
 
-    def drain_then_edit(*args: Any) -> Any:
-        report = real(*args)
+    def drain_then_edit(*args: Any, **kw: Any) -> Any:
+        report = real(*args, **kw)
         if edits["n"] == 0:  # after the index events went out, before any body is read
             (folder / "spec.md").write_text("# Spec, edited mid-sync\n")
             edits["n"] += 1

@@ -124,9 +124,7 @@ def body_step(
             max_wait=max_wait,
             delivery=delivery,
             notify=notify,
-            drain_events=lambda: _drain_events(
-                root, url, token, delivery=delivery, notify=notify
-            ),
+            drain_events=lambda: _drain_events(root, url, token, delivery=delivery, notify=notify),
         )
     report["status"] = report.pop("stopped")
     return {"server": url, **report}
