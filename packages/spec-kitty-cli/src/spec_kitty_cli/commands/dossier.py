@@ -64,9 +64,10 @@ def _render(data: dict[str, Any]) -> None:
         return
     for ns in data["namespaces"]:
         drift = ns["drift"]
+        state = str(ns["parity"]) + (f", drift: {drift['kind']}" if drift else "")
         out.print(
-            f"[bold]{escape(ns['mission_slug'])}[/] snapshot {ns['snapshot_hash']} "
-            f"({ns['parity']}{', drift: ' + escape(str(drift['kind'])) if drift else ''})"
+            f"[bold]{escape(ns['mission_slug'])}[/] snapshot "
+            f"{escape(str(ns['snapshot_hash']))} ({escape(state)})"
         )
     table = Table()
     for name in ("path", "class", "sha256", "size", "index", "body"):

@@ -306,12 +306,14 @@ def bodies(mission: str | None, max_wait: float, as_json: bool) -> None:
         out = console()
         out.print(
             f"Dossier: {data['indexed']} artifact(s) indexed, {len(data['missing'])} required "
-            f"missing, {data['index_events']} event(s) queued"
+            f"missing, {data['index_events']} event(s) queued",
+            markup=False,
         )
         out.print(
             f"Bodies: {data.get('enqueued', 0)} queued, {data['delivered']} delivered, "
             f"{data['pending']} pending, {data.get('waiting_for_index', 0)} waiting for their "
-            f"index event ([bold]{escape(str(data['status']))}[/])"
+            f"index event ({data['status']})",
+            markup=False,
         )
         for miss in data["missing"]:
             out.print(f"  missing {escape(miss['mission_slug'])}/{escape(miss['artifact_path'])}")
