@@ -269,3 +269,40 @@ def test_dossier_show_before_any_index(tmp_path: Path, run_cli: Any, project: Pa
     assert res.exit_code == 0 and "not indexed yet" in res.stdout
     data = run_cli("dossier", "show", "--mission", ref.slug, "--json", cwd=project).json()
     assert data["indexed"] is False and data["artifacts"] == []
+
+
+def _dossier_line(run_cli: Any, project: Path, slug: str) -> str:
+    human = run_cli("sync", "status", cwd=project)
+    assert human.exit_code == 0, human.stdout + human.stderr
+    return next(x for x in human.stdout.splitlines() if x.startswith(f"Dossier {slug}:"))
+
+
+def test_sync_status_dossier_rows_follow_parity(
+    project: Path, run_cli: Any, saas: SaasStub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _mission(run_cli, project)
+    slug = folder.name
+    line = _dossier_line(run_cli, project, slug)  # indexed at create, nothing sent yet
+    assert "missing: plan.md, tasks.md" in line and line.endswith("(unknown)")
+    for name in ("plan.md", "tasks.md"):
+        (folder / name).write_text(f"# {name}\n")
+    assert run_cli("sync", "now", "--json", cwd=project).exit_code == 0
+    [row] = run_cli("sync", "status", "--json", cwd=project).json()["dossier"]
+    assert row["parity"] == "clean" and row["artifacts_missing"] == [] and row["drift"] is None
+    line = _dossier_line(run_cli, project, slug)
+    assert f"{row['artifacts_indexed']} indexed, missing: none" in line
+    assert f"snapshot {row['snapshot_hash'][:12]} (clean)" in line
+    (folder / "plan.md").unlink()
+    with monkeypatch.context() as offline:  # index only: the SaaS still holds the old snapshot
+        offline.delenv("SPEC_KITTY_SERVER_URL")
+        assert run_cli("sync", "bodies", "--json", cwd=project).exit_code == 0
+        [row] = run_cli("sync", "status", "--json", cwd=project).json()["dossier"]
+        assert row["parity"] == "drifted" and row["artifacts_missing"] == ["plan.md"]
+        assert row["drift"]["kind"] == "artifact_removed"
+        line = _dossier_line(run_cli, project, slug)
+        assert "missing: plan.md;" in line and line.endswith("(drifted, drift: artifact_removed)")
+    # Synced: the SaaS holds the new snapshot in full, it is the new baseline.
+    assert run_cli("sync", "now", "--json", cwd=project).exit_code == 0
+    [row] = run_cli("sync", "status", "--json", cwd=project).json()["dossier"]
+    assert row["parity"] == "clean" and row["artifacts_missing"] == ["plan.md"]
+    assert _dossier_line(run_cli, project, slug).endswith("(clean)")
