@@ -83,10 +83,11 @@ def test_an_unsent_index_event_is_superseded_never_one_already_sent(
 def test_toctou_a_file_changed_after_indexing_is_reindexed_never_uploaded_stale(
     project: Path, run_cli: Any, saas: SaasStub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from spec_kitty_cli.commands import sync_bodies
+
+    from spec_kitty_cli.dossier import _steps as steps
 
     folder = _mission(run_cli, project)
-    real = sync_bodies._drain_events
+    real = steps.drain_events
     edits = {"n": 0}
 
     def drain_then_edit(*args: Any, **kw: Any) -> Any:
@@ -96,7 +97,7 @@ def test_toctou_a_file_changed_after_indexing_is_reindexed_never_uploaded_stale(
             edits["n"] += 1
         return report
 
-    monkeypatch.setattr(sync_bodies, "_drain_events", drain_then_edit)
+    monkeypatch.setattr(steps, "drain_events", drain_then_edit)
     res = run_cli("sync", "bodies", "--json", cwd=project)
     assert res.exit_code == 0, res.stdout
     data = res.json()

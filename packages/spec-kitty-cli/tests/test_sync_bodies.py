@@ -225,11 +225,8 @@ def test_long_drain_shows_a_progress_bar(
     project: Path, run_cli: Any, saas: SaasStub, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from spec_kitty_cli._events import drain_checkout
-    from spec_kitty_cli.commands.sync_bodies import (
-        LONG_DRAIN,
-        drain_bodies_for_checkout,
-        index_step,
-    )
+    from spec_kitty_cli.commands.sync_bodies import LONG_DRAIN, drain_bodies_for_checkout
+    from spec_kitty_cli.dossier._steps import index_step
 
     files = {f"tasks__WP{i:02d}.md": f"# WP{i:02d}\n" for i in range(LONG_DRAIN)}
     _mission(run_cli, project, "Many", **files)

@@ -145,7 +145,7 @@ def now(events_only: bool, as_json: bool) -> None:
     from .._events._sync import queue_status
     from .._project import checkout_root
     from .._sync_progress import SyncNotices
-    from .sync_bodies import index_step
+    from ..dossier._steps import index_step
 
     root = checkout_root()
     url, token = resolve_server()

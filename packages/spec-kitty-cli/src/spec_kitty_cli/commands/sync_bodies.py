@@ -10,7 +10,7 @@ mission_slug, target_branch, mission_type, manifest_version) and uploaded to
 `POST {server}/api/dossier/push-content/`, each payload passing the contract gate first.
 Without a server the index events stay queued and the bodies wait for them.
 
-`sync now` runs :func:`index_step` before its event drain and :func:`drain_bodies_for_checkout`
+`sync now` runs ``spec_kitty_cli.dossier._steps.index_step`` before its event drain and :func:`drain_bodies_for_checkout`
 after it. Heavy modules (httpx, rich, filelock) are imported inside the functions.
 """
 
@@ -48,97 +48,6 @@ def server_settings() -> tuple[str, str] | None:
         raise
 
 
-def index_step(root: Path, selector: str | None) -> tuple[list[Any], dict[str, Any]]:
-    """Run the dossier pipeline for the selected missions; (mission refs, report data)."""
-    from ..dossier import missions, run_pipeline
-
-    refs = missions(root, selector)
-    runs = run_pipeline(root, refs)
-    skipped = [{"mission_slug": r.mission_slug, **s} for r in runs for s in r.skipped]
-    return refs, {
-        "missions": [r.mission_slug for r in runs],
-        "indexed": sum(len(r.indexed) for r in runs),
-        "index_events": sum(r.events for r in runs),
-        "superseded": sum(r.superseded for r in runs),
-        "missing": [
-            {"mission_slug": r.mission_slug, "artifact_path": p} for r in runs for p in r.missing
-        ],
-        "skipped": skipped,
-        "dossier": [r.to_dict() for r in runs],
-    }
-
-
-@contextlib.contextmanager
-def _drain_lock(db_path: Path) -> Iterator[bool]:
-    """True when this process may drain; False when another drain of this queue is running."""
-    from filelock import FileLock, Timeout
-
-    from spec_kitty_identity import guard_state_path
-
-    lock = FileLock(str(guard_state_path(Path(f"{db_path}.lock"))))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        yield False
-        return
-    try:
-        yield True
-    finally:
-        lock.release()
-
-
-def _drain_events(
-    root: Path, url: str, token: str, *, delivery: Any = None, notify: Notify | None = None
-) -> Any:
-    from .._events import drain_checkout
-
-    return drain_checkout(root, server_url=url, token=token, settings=delivery, notify=notify)
-
-
-def body_step(
-    root: Path,
-    refs: list[Any],
-    *,
-    settings: tuple[str, str],
-    progress: Progress | None,
-    max_wait: float,
-    delivery: Any = None,
-    notify: Notify | None = None,
-) -> dict[str, Any]:
-    """Queue and upload the bodies whose index events the SaaS accepted (under the drain lock)."""
-    from spec_kitty_identity import checkout_state_dir
-
-    from ..dossier import deliver_bodies
-
-    url, token = settings
-    db_path = checkout_state_dir(root) / BODIES_DB
-    with _drain_lock(db_path) as mine:
-        if not mine:
-            return {"server": url, "status": "drain already running", "failures": []}
-        report = deliver_bodies(
-            root,
-            refs,
-            server_url=url,
-            token=token,
-            progress=progress,
-            max_wait=max_wait,
-            delivery=delivery,
-            notify=notify,
-            drain_events=lambda: _drain_events(root, url, token, delivery=delivery, notify=notify),
-        )
-    report["status"] = report.pop("stopped")
-    return {"server": url, **report}
-
-
-def _queue_counts(root: Path) -> dict[str, Any]:
-    from spec_kitty_bodysync import BodyQueue
-    from spec_kitty_identity import checkout_state_dir, guard_sqlite_path
-
-    db_path = checkout_state_dir(root) / BODIES_DB
-    with BodyQueue(guard_sqlite_path(db_path)) as queue:
-        return {"queue_file": str(db_path), "queue": queue.counts()}
-
-
 def sync_bodies(
     root: Path,
     *,
@@ -154,20 +63,22 @@ def sync_bodies(
     """
     from spec_kitty_bodysync.delivery import DeliverySettings
 
+    from ..dossier import _steps as steps
+
     delivery = DeliverySettings.from_env()
-    refs, data = index_step(root, mission)
+    refs, data = steps.index_step(root, mission)
     zero = {"delivered": 0, "dead_letter": 0, "parked": 0, "retried": 0, "failures": []}
     settings = server_settings()
     if settings is None:
         data.update(zero, server="offline", status="queued offline", events=None)
     else:
-        events = _drain_events(root, *settings, delivery=delivery, notify=notify)
+        events = steps.drain_events(root, *settings, delivery=delivery, notify=notify)
         data["events"] = events.to_dict()
         if events.outcome != "drained":
             data.update(zero, server=settings[0], status="events not delivered")
         else:
             data.update(
-                body_step(
+                steps.body_step(
                     root,
                     refs,
                     settings=settings,
@@ -179,7 +90,7 @@ def sync_bodies(
             )
             for key, value in zero.items():
                 data.setdefault(key, value)
-    data.update(_queue_counts(root))
+    data.update(steps.queue_counts(root))
     data["pending"] = data["queue"]["pending"]
     return data
 
@@ -227,18 +138,19 @@ def drain_bodies_for_checkout(
     bar (stderr), or False/None for none. Raises the structured errors of the packages (e.g.
     BODY_SYNC_UNAUTHORIZED).
     """
+    from ..dossier import _steps as steps
     from ..dossier import missions
 
     settings = server_settings()
     if settings is None:
-        return {"status": "offline", **_queue_counts(root)}
+        return {"status": "offline", **steps.queue_counts(root)}
     chosen = missions(root, None) if refs is None else refs
 
     def run(bar: Progress | None) -> dict[str, Any]:
-        data = body_step(
+        data = steps.body_step(
             root, chosen, settings=settings, progress=bar, max_wait=max_wait, notify=notify
         )
-        data.update(_queue_counts(root))
+        data.update(steps.queue_counts(root))
         data["pending"] = data["queue"]["pending"]
         return data
 
