@@ -122,7 +122,7 @@ def test_agent_runs_a_mission_and_nothing_feature_era_appears(
     assert types["WPCreated"] == 3
     log = root / "kitty-specs" / slug / "status.events.jsonl"
     transitions = [
-        json.loads(line) for line in log.read_text().splitlines() if '"annotation"' not in line
+        json.loads(line) for line in log.read_text().splitlines() if '"kind"' not in line
     ]
     expected = Counter((t["wp_id"], t["from_lane"], t["to_lane"]) for t in transitions)
     sent = Counter(

@@ -78,7 +78,8 @@ def test_happy_path_runs_to_completion(tmp_path: Path) -> None:
     at = {(e["wp_id"], e["to_lane"]): e["at"] for e in transitions}
     assert at[("WP03", "claimed")] > max(at[("WP01", "done")], at[("WP02", "done")])
     orch_copy = project.root / ".worktrees" / f"{project.slug}-orchestrator" / "kitty-specs"
-    assert not (orch_copy / project.slug / "status.events.jsonl").exists()
+    copy = orch_copy / project.slug / "status.events.jsonl"  # as committed at creation, if at all
+    assert not copy.exists() or '"to_lane"' not in copy.read_text()
     for call in project.agent_calls():
         assert call["cwd"] == str(project.root / ".worktrees" / f"{project.slug}-{call['wp']}")
     code, accepted = project.spec_kitty(

@@ -215,7 +215,7 @@ def test_full_lifecycle_envelopes_and_queued_events(api: Any, mission: str, proj
     assert snapshot["work_packages"]["WP01"]["lane"] == "done"
     assert len(snapshot["work_packages"]["WP01"]["notes"]) == 1
     lines = (project / "kitty-specs" / mission / "status.events.jsonl").read_text().splitlines()
-    transitions = [json.loads(x) for x in lines if '"annotation"' not in x]
+    transitions = [json.loads(x) for x in lines if '"kind"' not in x]
     assert all(
         t["policy_metadata"]["orchestrator_id"] == "spec-kitty-orchestrator" for t in transitions
     )
@@ -311,7 +311,8 @@ def test_append_history_from_a_linked_worktree_lands_in_the_main_repo(
         "Starting implementation"
         in (project / "kitty-specs" / mission / "status.events.jsonl").read_text()
     )
-    assert not (wt / "kitty-specs" / mission / "status.events.jsonl").exists()
+    copy = wt / "kitty-specs" / mission / "status.events.jsonl"  # as committed, if at all
+    assert not copy.exists() or "Starting implementation" not in copy.read_text()
 
 
 def test_read_only_commands_import_no_heavy_modules(mission: str, project: Path) -> None:
@@ -381,7 +382,8 @@ def test_a_torn_status_line_is_reported_not_fatal(api: Any, mission: str, projec
         "transition", "--mission", mission, "--wp", "WP01", "--to", "canceled", "--actor", "o"
     )
     assert code == 0 and env["data"]["from_lane"] == "blocked"
-    assert [json.loads(x)["to_lane"] for x in log.read_text().splitlines()] == [
+    lines = [json.loads(x) for x in log.read_text().splitlines()]
+    assert [x["to_lane"] for x in lines if "kind" not in x] == [
         "blocked",
         "canceled",
     ]

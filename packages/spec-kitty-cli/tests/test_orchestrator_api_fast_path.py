@@ -352,6 +352,8 @@ def test_the_console_entry_point_answers_one_envelope(
 ) -> None:
     """`python -m spec_kitty_cli`: read-only calls end right after the flushed answer."""
     root, slug = _project(tmp_path)
+    log = root / "kitty-specs" / slug / "status.events.jsonl"
+    before = log.read_bytes()  # mission create recorded MissionCreated there
     done = subprocess.run(
         [sys.executable, "-m", "spec_kitty_cli", "orchestrator-api", *_fill(argv, slug)],
         cwd=root,
@@ -361,8 +363,7 @@ def test_the_console_entry_point_answers_one_envelope(
     assert done.returncode == code and done.stderr == ""
     [line] = done.stdout.splitlines()
     assert json.loads(line)["success"] is (code == 0)
-    log = root / "kitty-specs" / slug / "status.events.jsonl"
-    assert log.exists() is (argv[0] == "append-history")
+    assert (log.read_bytes() != before) is (argv[0] == "append-history")
 
 
 def test_a_refused_envelope_is_replaced_and_debug_shows_why(

@@ -25,17 +25,21 @@ POLICY_JSON = json.dumps(POLICY)
 
 @dataclass
 class RecordingSink:
-    """An EventSink that keeps what it receives (and can be told to refuse)."""
+    """An EventSink that keeps what it publishes (and can be told to refuse in prepare)."""
 
     events: list[tuple[str, str, str, dict[str, Any]]] = field(default_factory=list)
+    stamped: list[Any] = field(default_factory=list)
     refuse: bool = False
 
-    def emit(
-        self, event_type: str, aggregate_type: str, aggregate_id: str, payload: dict[str, Any]
-    ) -> None:
+    def prepare(self, events: Any) -> list[Any]:
         if self.refuse:
             raise RuntimeError("sink refused")
-        self.events.append((event_type, aggregate_type, aggregate_id, payload))
+        return list(events)
+
+    def publish(self, prepared: list[Any]) -> None:
+        for e in prepared:
+            self.stamped.append(e)
+            self.events.append((e.event_type, e.aggregate_type, e.aggregate_id, e.payload))
 
     def types(self) -> list[str]:
         return [e[0] for e in self.events]

@@ -108,7 +108,7 @@ def create(
 
     load_project_identity(root)  # fail early (not initialised, legacy config) before writing
     branch = require_branch(root, target_branch)
-    from ._events import emit_event, mission_catalog_payload
+    from ._events import mission_catalog_payload
     from ._events._emit import preflight
 
     preflight(root)  # an unreadable or damaged queue refuses before anything exists
@@ -125,13 +125,20 @@ def create(
         created.extend(str(Path(name).relative_to(staging)) for name in names)
 
     def publish(ref: Any) -> None:
-        emit_event(
-            root,
+        from spec_kitty_orchestrator_api import Host, SinkEvent, record_events
+
+        from ._queue_sink import QueueSink
+
+        # One fact, one event id: the mission's status log gets the MissionCreated line first,
+        # then the queue gets its envelope (same event_id, build_id, node_id, timestamp).
+        created_event = SinkEvent(
             event_type="MissionCreated",
             aggregate_type="Mission",
             aggregate_id=ref.identity.mission_id,
             payload=mission_catalog_payload(ref.identity),
         )
+        host = Host(main_root_of(root), sink=QueueSink(root), checkout=root)
+        record_events(host, ref.identity.mission_id, [created_event])
 
     ref = create_mission(
         main_root_of(root),

@@ -1,18 +1,38 @@
 """The CLI's EventSink for the status model: every status event goes to the event queue.
 
-Adapts ``EventSink.emit(event_type, aggregate_type, aggregate_id, payload)`` to
-``spec_kitty_cli._events.emit_event(checkout_root, ...)`` (imported lazily: only writes pay for
-it). The queue is the invoking checkout's, the same checkout whose build_id the status lines carry.
+The status model stamps each event (event_id, build_id, node_id, ``at``) and writes it to
+status.events.jsonl; this sink turns the same stamps into envelopes: ``prepare`` reserves one
+Lamport range and gates them all (before any line is written), ``publish`` queues them in one
+transaction (after the lines are durable). The queue is the invoking checkout's, the same
+checkout whose build_id the status lines carry.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 
+def fact_of(event: Any, correlation_id: str | None = None) -> Any:
+    """The ``_events.Fact`` of a ``spec_kitty_orchestrator_api.StampedEvent``."""
+    from ._events import Fact
+
+    return Fact(
+        event_type=event.event_type,
+        aggregate_type=event.aggregate_type,
+        aggregate_id=event.aggregate_id,
+        payload=event.payload,
+        event_id=event.event_id,
+        build_id=event.build_id,
+        node_id=event.node_id,
+        timestamp=event.at,
+        correlation_id=correlation_id,
+    )
+
+
 class QueueSink:
-    """Forwards status events to the per-checkout event queue (gate-checked there)."""
+    """Forwards status events to the per-checkout event queue (gate-checked in ``prepare``)."""
 
     def __init__(self, checkout_root: Path) -> None:
         self.checkout_root = checkout_root
@@ -20,19 +40,18 @@ class QueueSink:
         self.correlation_id: str | None = None
         self.emitted: list[dict[str, Any]] = []
 
-    def emit(
-        self, event_type: str, aggregate_type: str, aggregate_id: str, payload: dict[str, Any]
-    ) -> None:
-        from ._events import emit_event
+    def prepare(self, events: Sequence[Any]) -> Any:
+        from ._events import prepare
 
-        envelope = emit_event(
-            self.checkout_root,
-            event_type=event_type,
-            aggregate_type=aggregate_type,
-            aggregate_id=aggregate_id,
-            payload=payload,
-            correlation_id=self.correlation_id,
-        )
-        self.emitted.append(envelope)
-        if self.correlation_id is None:
-            self.correlation_id = str(envelope.get("event_id") or "") or None
+        facts = []
+        for event in events:
+            facts.append(fact_of(event, self.correlation_id))
+            if self.correlation_id is None:
+                self.correlation_id = event.event_id
+        return prepare(self.checkout_root, facts)
+
+    def publish(self, prepared: Any) -> None:
+        from ._events import publish
+
+        publish(prepared)
+        self.emitted.extend(prepared.envelopes)

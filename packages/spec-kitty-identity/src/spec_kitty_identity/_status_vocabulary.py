@@ -31,6 +31,7 @@ TRANSITION_KEYS = frozenset(
         "from_lane",
         "mission_id",
         "mission_slug",
+        "node_id",
         "policy_metadata",
         "reason",
         "review_ref",
@@ -40,7 +41,9 @@ TRANSITION_KEYS = frozenset(
 )
 
 # The keys of an annotation line (a history note, no lane change).
-ANNOTATION_KEYS = frozenset({"actor", "at", "build_id", "delta", "event_id", "kind", "wp_id"})
+ANNOTATION_KEYS = frozenset(
+    {"actor", "at", "build_id", "delta", "event_id", "kind", "node_id", "wp_id"}
+)
 
 
 def canonical_lane(name: str) -> str | None:

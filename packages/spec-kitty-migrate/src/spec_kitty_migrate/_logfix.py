@@ -81,8 +81,13 @@ def extras_line(event_id: Any, extras: dict[str, Any]) -> str:
     return json.dumps(record, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+def is_event_line(obj: dict[str, Any]) -> bool:
+    """A canonical event line (`kind: "event"`, one event id per fact): kept as it is."""
+    return obj.get("kind") == "event" and "node_id" in obj and "event_type" in obj
+
+
 def is_lifecycle(obj: dict[str, Any]) -> bool:
-    return "event_type" in obj
+    return "event_type" in obj and not is_event_line(obj)
 
 
 def _git(root: Path, *args: str) -> str | None:

@@ -102,6 +102,9 @@ def _events(path: Path, mission_id: str | None, root: Path | None = None) -> Fin
             out.append(line)
             continue
         obj = _parse(path, number, body)
+        if lf.is_event_line(obj):  # a canonical `kind: "event"` line: already current
+            out.append(line)
+            continue
         if lf.is_lifecycle(obj):
             if obj.get("event_id") not in side_ids:
                 side.append(body + "\n")
@@ -135,6 +138,12 @@ def _events(path: Path, mission_id: str | None, root: Path | None = None) -> Fin
         if obj.get("event_id") in seen:
             continue
         seen.add(str(obj.get("event_id")))
+        if lf.is_event_line(obj):
+            if out and not out[-1].endswith("\n"):
+                out[-1] += "\n"
+            out.append(line + "\n")
+            appended += 1
+            continue
         if lf.is_lifecycle(obj):
             side.append(line + "\n")
             continue

@@ -2,9 +2,9 @@
 
 Public API::
 
-    Host, EventSink                          the call context and the event sink protocol
+    Host, EventSink, StampedEvent, SinkEvent the call context, the sink protocol, its events
     contract_version, mission_state, list_ready, start_implementation, start_review,
-    transition, append_history, accept_mission, merge_mission, finalize
+    transition, append_history, accept_mission, merge_mission, finalize, record_events
                                              commands: return the `data` dict or raise
     respond, make_envelope, error_response, new_correlation_id, Response, ERROR_CODES
                                              the contract 1.0.0 seven-key envelope
@@ -14,6 +14,7 @@ Public API::
     scan_log, LogScan, LogProblem, load_work_packages
                                              every problem of a status log, the WP files
                                              (`spec-kitty doctor`'s health checks)
+    iter_stamped                             a status log's stamped events (streamed; reconcile)
 
 Only what another package or a user calls is exported; the status model's parts (log reader,
 reducer, transition table, WP files) are private modules. ``LANES`` is spec_kitty_identity's.
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from spec_kitty_identity import LANES
 
-    from ._api_close import accept_mission, finalize
+    from ._api_close import accept_mission, finalize, record_events
     from ._api_write import append_history, start_implementation, start_review, transition
     from ._contract import contract_version
     from ._envelope import (
@@ -43,7 +44,9 @@ if TYPE_CHECKING:
     from ._logscan import LogProblem, LogScan, scan_log
     from ._merge import merge_mission
     from ._reduce import Reduced, WPStatus
-    from ._sink import EventSink
+    from ._sink import EventSink, StampedEvent
+    from ._store import SinkEvent
+    from ._stream import iter_stamped
     from ._view import MissionView, open_mission
     from ._wpfiles import load_work_packages
     from .errors import (
@@ -77,6 +80,10 @@ _LAZY: dict[str, str] = {
     "DependenciesNotSatisfiedError": ".errors",
     "ERROR_CODES": "._envelope",
     "EventSink": "._sink",
+    "SinkEvent": "._store",
+    "StampedEvent": "._sink",
+    "iter_stamped": "._stream",
+    "record_events": "._api_close",
     "Host": "._host",
     "LogProblem": "._logscan",
     "LogScan": "._logscan",
@@ -131,6 +138,8 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as the convention test checks
     "PreflightFailedError",
     "Reduced",
     "Response",
+    "SinkEvent",
+    "StampedEvent",
     "StatusLegacyError",
     "StatusLogError",
     "StatusWriteError",
@@ -147,6 +156,7 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as the convention test checks
     "contract_version",
     "error_response",
     "finalize",
+    "iter_stamped",
     "list_ready",
     "load_work_packages",
     "make_envelope",
@@ -154,6 +164,7 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as the convention test checks
     "mission_state",
     "new_correlation_id",
     "open_mission",
+    "record_events",
     "respond",
     "scan_log",
     "start_implementation",

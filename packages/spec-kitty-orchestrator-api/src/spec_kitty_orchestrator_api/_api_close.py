@@ -1,7 +1,8 @@
-"""Closing a mission: finalize (seed lanes), accept-mission (MissionClosed) and merge-mission."""
+"""Closing a mission: finalize (seed lanes), accept-mission (MissionClosed); record_events."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +23,22 @@ def _mission_payload(view: MissionView) -> dict[str, Any]:
         "mission_number": ident.mission_number,
         "mission_type": ident.mission_type,
     }
+
+
+def record_events(host: Host, mission: str, events: Sequence[SinkEvent]) -> list[str]:
+    """Record mission events that move no lane (one batch): event lines first, then the queue.
+
+    Every event gets one status line (``kind: "event"``) and one envelope with the same
+    event_id, build_id, node_id and timestamp: one clock reservation, one fsync, one queue
+    transaction. Returns the event ids, in order.
+    """
+    items = list(events)
+
+    def decide(view: MissionView) -> Change:
+        return Change(before=items)
+
+    done = transact(host.root, mission, decide, sink=host.sink, origin=host.origin)
+    return [str(r["event_id"]) for r in done.records]
 
 
 def finalize(host: Host, mission: str, actor: str = "finalize-tasks") -> dict[str, Any]:
@@ -64,9 +81,7 @@ def finalize(host: Host, mission: str, actor: str = "finalize-tasks") -> dict[st
         }
         return change
 
-    return transact(
-        host.root, mission, decide, sink=host.sink, build_id=host.build_id
-    ).change.result
+    return transact(host.root, mission, decide, sink=host.sink, origin=host.origin).change.result
 
 
 def accept_mission(host: Host, mission: str, actor: str) -> dict[str, Any]:
@@ -114,6 +129,4 @@ def accept_mission(host: Host, mission: str, actor: str) -> dict[str, Any]:
             meta=meta, after=[closed], result={**result, "accepted_at": stamp, "no_op": False}
         )
 
-    return transact(
-        host.root, mission, decide, sink=host.sink, build_id=host.build_id
-    ).change.result
+    return transact(host.root, mission, decide, sink=host.sink, origin=host.origin).change.result

@@ -98,9 +98,7 @@ def start_implementation(
         }
         return Change(moves=moves, policy_metadata=recorded, result=result)
 
-    return transact(
-        host.root, mission, decide, sink=host.sink, build_id=host.build_id
-    ).change.result
+    return transact(host.root, mission, decide, sink=host.sink, origin=host.origin).change.result
 
 
 def start_review(
@@ -144,9 +142,7 @@ def start_review(
         check_transition(**_guard_args(move))
         return Change(moves=[move], policy_metadata=recorded, result=result)
 
-    return transact(
-        host.root, mission, decide, sink=host.sink, build_id=host.build_id
-    ).change.result
+    return transact(host.root, mission, decide, sink=host.sink, origin=host.origin).change.result
 
 
 def _guard_args(move: Move) -> dict[str, Any]:
@@ -231,9 +227,7 @@ def transition(
         }
         return Change(moves=[move], policy_metadata=recorded, result=result)
 
-    return transact(
-        host.root, mission, decide, sink=host.sink, build_id=host.build_id
-    ).change.result
+    return transact(host.root, mission, decide, sink=host.sink, origin=host.origin).change.result
 
 
 def append_history(host: Host, mission: str, wp_id: str, actor: str, note: str) -> dict[str, Any]:
@@ -249,6 +243,4 @@ def append_history(host: Host, mission: str, wp_id: str, actor: str, note: str) 
         result = {**_base(view, wp_id), "history_entry_id": entry_id}
         return Change(notes=[(wp_id, actor, text)], result=result)
 
-    return transact(
-        host.root, mission, decide, sink=host.sink, build_id=host.build_id
-    ).change.result
+    return transact(host.root, mission, decide, sink=host.sink, origin=host.origin).change.result

@@ -51,6 +51,11 @@ class Host:
     def build_id(self) -> str:
         return str(self.project().build_id)
 
+    def origin(self) -> tuple[str, str]:
+        """(build_id, node_id) of the invoking checkout: stamped on every status line."""
+        project = self.project()
+        return str(project.build_id), str(project.node_id)
+
     def repo_name(self) -> str:
         project = self.project()
         return str(project.repo_slug or project.project_slug)

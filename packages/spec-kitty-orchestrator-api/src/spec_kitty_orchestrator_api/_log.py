@@ -1,6 +1,10 @@
 """The append-only `status.events.jsonl`: reading it strictly, appending to it safely.
 
-Each line is one JSON object with sorted keys: a lane transition or an annotation (a note).
+Each line is one JSON object with sorted keys: a lane transition, an annotation (a note), or
+an event line (``kind: "event"``: a mission event with no lane, e.g. WPCreated or MissionClosed,
+recorded here first so the queue can be reconciled from the log). Lines written since one event
+id per fact carry ``node_id``: their event_id, build_id, node_id and ``at`` are those of the
+queued envelope.
 Readers accept canonical keys only. A line that is cut off at the end of the file (a crash in the
 middle of a write) is a *torn tail*: readers report it and leave it out; the next writer, under
 the per-mission lock, moves it to `status.events.jsonl.torn` and truncates it away before it
@@ -22,6 +26,20 @@ from .errors import StatusLegacyError, StatusLogError, StatusWriteError
 
 LOG_NAME = "status.events.jsonl"
 TORN_SUFFIX = ".torn"
+EVENT_KEYS = frozenset(
+    {
+        "aggregate_id",
+        "aggregate_type",
+        "at",
+        "build_id",
+        "event_id",
+        "event_type",
+        "kind",
+        "node_id",
+        "payload",
+    }
+)
+_EVENT_STR = ("event_id", "event_type", "aggregate_type", "aggregate_id", "at", "build_id")
 _REQUIRED_STR = ("event_id", "wp_id", "at", "actor")
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 MAX_LINE_BYTES = 1024 * 1024  # one status line; the whole log is not bounded (it grows)
@@ -36,6 +54,7 @@ class LogRead:
     path: Path
     transitions: list[dict[str, Any]] = field(default_factory=list)
     annotations: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
     torn_tail: str | None = None
     valid_size: int = 0
     needs_newline: bool = False
@@ -58,7 +77,10 @@ def _check_line(path: Path, lineno: int, record: Any) -> dict[str, Any]:
     where = {"file": str(path), "line": lineno}
     if not isinstance(record, dict):
         raise StatusLogError(f"{path}:{lineno}: not a JSON object", details=where)
-    annotation = record.get("kind") == "annotation"
+    kind = record.get("kind")
+    if kind == "event":
+        return _check_event(path, where, record)
+    annotation = kind == "annotation"
     allowed = ANNOTATION_KEYS if annotation else TRANSITION_KEYS
     if not allowed.issuperset(record):
         key = sorted(str(k) for k in record if k not in allowed)[0]
@@ -74,6 +96,12 @@ def _check_line(path: Path, lineno: int, record: Any) -> dict[str, Any]:
                 f"{path}:{lineno}: `{key}` must be a non-empty string",
                 details={**where, "key": key},
             )
+    node = record.get("node_id", "-")
+    if not node or node.__class__ is not str:
+        raise StatusLogError(
+            f"{path}:{lineno}: `node_id` must be a non-empty string",
+            details={**where, "key": "node_id"},
+        )
     if annotation:
         if not isinstance(record.get("delta"), dict):
             raise StatusLogError(
@@ -123,6 +151,28 @@ def _complete(tail: bytes) -> None:
     json.loads(text)
 
 
+def _check_event(path: Path, where: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
+    lineno = where["line"]
+    if not EVENT_KEYS.issuperset(record):
+        key = sorted(str(k) for k in record if k not in EVENT_KEYS)[0]
+        raise StatusLogError(
+            f"{path}:{lineno}: unknown key `{key}` in an event line", details={**where, "key": key}
+        )
+    for key in _EVENT_STR:
+        value = record.get(key)
+        if not value or value.__class__ is not str:
+            raise StatusLogError(
+                f"{path}:{lineno}: `{key}` must be a non-empty string",
+                details={**where, "key": key},
+            )
+    if not isinstance(record.get("payload"), dict) or not isinstance(record.get("node_id"), str):
+        raise StatusLogError(
+            f"{path}:{lineno}: `payload` (object) and `node_id` (string) are required",
+            details={**where, "key": "payload"},
+        )
+    return record
+
+
 def read_log(path: Path) -> LogRead:
     """Parse the whole log; a corrupt complete line is an error naming file and line."""
     from spec_kitty_identity import InputRejected, read_bounded
@@ -139,6 +189,7 @@ def read_log(path: Path) -> LogRead:
         raise StatusWriteError(f"cannot read {path}: {exc}", details={"file": str(path)}) from exc
     transitions: list[dict[str, Any]] = []
     annotations: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
     cut = raw.rfind(b"\n") + 1
     body, tail = raw[:cut], raw[cut:]
     torn: str | None = None
@@ -168,11 +219,15 @@ def read_log(path: Path) -> LogRead:
                 details={"file": str(path), "line": lineno, "parse_error": str(exc)},
             ) from exc
         record = _check_line(path, lineno, record)
-        (annotations if record.get("kind") == "annotation" else transitions).append(record)
+        kind = record.get("kind")
+        (transitions if kind is None else annotations if kind == "annotation" else events).append(
+            record
+        )
     return LogRead(
         path=path,
         transitions=transitions,
         annotations=annotations,
+        events=events,
         torn_tail=torn,
         valid_size=cut,
         needs_newline=needs_newline,

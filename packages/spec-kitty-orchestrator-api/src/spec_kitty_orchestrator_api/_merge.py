@@ -208,7 +208,7 @@ def merge_mission(
         moves = _done_moves(view, branch, tip, host.repo_name())
         return Change(moves=moves, meta=meta, result=result)
 
-    result = transact(root, mission, decide, sink=host.sink, build_id=host.build_id).change.result
+    result = transact(root, mission, decide, sink=host.sink, origin=host.origin).change.result
     if push:
         try:
             git(root, "push", "-q", "origin", f"refs/heads/{result['target_branch']}")

@@ -1,10 +1,12 @@
 """Writing status: decide, emit, append and re-materialize under one per-mission lock.
 
 Every change runs as ``transact(...)``: take the mission's file lock (in the main repository's
-untracked `.kittify/state/locks/`), read the log afresh, let the caller decide, hand each event to
-the EventSink (a refusal there writes nothing), append the status lines in one write, then
-rewrite meta.json (if asked) and status.json atomically. Read, decide and append are covered by
-the same lock, so two racing claims cannot both win.
+untracked `.kittify/state/locks/`), read the log afresh, let the caller decide, stamp every event
+(event_id, build_id, node_id, ``at``), let the EventSink prepare the envelopes (a refusal there
+writes nothing), append the status lines in one write (one fsync), publish the envelopes (one
+queue transaction), then rewrite meta.json (if asked) and status.json atomically. Read, decide
+and append are covered by the same lock, so two racing claims cannot both win. The log is
+written before the queue: the CLI's reconcile step closes the window between the two.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 
 from ._log import append_records
 from ._reduce import reduce_events
-from ._sink import EventSink
+from ._sink import EventSink, StampedEvent
 from ._view import SNAPSHOT_NAME, MissionView, resolve, view_of
 from .errors import StatusWriteError
 
@@ -77,6 +79,20 @@ def lock_path(root: Path, slug: str) -> Path:
     return guard_state_path(locks / f"{slug}.lock")
 
 
+TRANSITION_PAYLOAD_KEYS = (
+    "mission_slug",
+    "wp_id",
+    "from_lane",
+    "to_lane",
+    "actor",
+    "force",
+    "reason",
+    "execution_mode",
+    "review_ref",
+    "evidence",
+)
+
+
 def transition_payload(view: MissionView, move: Move) -> dict[str, Any]:
     """The 3.0.0 StatusTransitionPayload (exactly its keys)."""
     return {
@@ -97,7 +113,8 @@ class _Clock:
     """Strictly increasing timestamps, never before the last one in the log."""
 
     def __init__(self, view: MissionView) -> None:
-        stamps = [r["at"] for r in (*view.log.transitions, *view.log.annotations)]
+        log = view.log
+        stamps = [r["at"] for r in (*log.transitions, *log.annotations, *log.events)]
         self.last: datetime | None = None
         if stamps:
             try:
@@ -113,11 +130,29 @@ class _Clock:
         return now.isoformat(timespec="microseconds")
 
 
-def _records(view: MissionView, change: Change, build_id: str) -> list[dict[str, Any]]:
+def _event_line(event: SinkEvent, clock: _Clock, origin: tuple[str, str]) -> dict[str, Any]:
     from spec_kitty_identity import new_ulid
 
+    return {
+        "kind": "event",
+        "event_id": new_ulid(),
+        "event_type": event.event_type,
+        "aggregate_type": event.aggregate_type,
+        "aggregate_id": event.aggregate_id,
+        "payload": event.payload,
+        "at": clock.next(),
+        "build_id": origin[0],
+        "node_id": origin[1],
+    }
+
+
+def _records(view: MissionView, change: Change, origin: tuple[str, str]) -> list[dict[str, Any]]:
+    """The status lines of ``change``, in log order: events before, moves, notes, events after."""
+    from spec_kitty_identity import new_ulid
+
+    build_id, node_id = origin
     clock = _Clock(view)
-    records: list[dict[str, Any]] = []
+    records = [_event_line(e, clock, origin) for e in change.before]
     for move in change.moves:
         records.append(
             {
@@ -127,6 +162,7 @@ def _records(view: MissionView, change: Change, build_id: str) -> list[dict[str,
                 "at": clock.next(),
                 "policy_metadata": change.policy_metadata,
                 "build_id": build_id,
+                "node_id": node_id,
             }
         )
     for wp_id, actor, note in change.notes:
@@ -138,10 +174,40 @@ def _records(view: MissionView, change: Change, build_id: str) -> list[dict[str,
                 "at": clock.next(),
                 "actor": actor,
                 "build_id": build_id,
+                "node_id": node_id,
                 "delta": {"note": note},
             }
         )
+    records += [_event_line(e, clock, origin) for e in change.after]
     return records
+
+
+def stamped(record: dict[str, Any], mission_id: str) -> StampedEvent | None:
+    """The event a status line stands for (None for a note): the sink's and reconcile's view."""
+    kind = record.get("kind")
+    if kind == "annotation":
+        return None
+    if kind == "event":
+        return StampedEvent(
+            event_type=record["event_type"],
+            aggregate_type=record["aggregate_type"],
+            aggregate_id=record["aggregate_id"],
+            payload=record["payload"],
+            event_id=record["event_id"],
+            build_id=record["build_id"],
+            node_id=record["node_id"],
+            at=record["at"],
+        )
+    return StampedEvent(
+        event_type="WPStatusChanged",
+        aggregate_type="WorkPackage",
+        aggregate_id=f"{mission_id}:{record['wp_id']}",
+        payload={key: record.get(key) for key in TRANSITION_PAYLOAD_KEYS},
+        event_id=record["event_id"],
+        build_id=record["build_id"],
+        node_id=record["node_id"],
+        at=record["at"],
+    )
 
 
 def materialize(view: MissionView) -> Path:
@@ -175,7 +241,7 @@ def transact(
     decide: Callable[[MissionView], Change],
     *,
     sink: EventSink,
-    build_id: Callable[[], str],
+    origin: Callable[[], tuple[str, str]],
 ) -> Committed:
     """Run one status change under the mission's lock (see the module docstring)."""
     from filelock import FileLock, Timeout
@@ -187,7 +253,7 @@ def transact(
             _guard_targets(mission_dir)
             view = view_of(root, mission_dir, identity)
             change = decide(view)
-            return _commit(view, change, sink, build_id)
+            return _commit(view, change, sink, origin)
     except Timeout as exc:
         raise StatusWriteError(
             f"timed out after {LOCK_TIMEOUT_S:.0f}s waiting for the lock of {identity.mission_slug}",
@@ -196,28 +262,25 @@ def transact(
 
 
 def _commit(
-    view: MissionView, change: Change, sink: EventSink, build_id: Callable[[], str]
+    view: MissionView, change: Change, sink: EventSink, origin: Callable[[], tuple[str, str]]
 ) -> Committed:
     from spec_kitty_identity import write_mission_meta
 
-    if not (change.moves or change.notes or change.meta is not None or change.after):
+    if change.meta is None and not (change.moves or change.notes or change.before or change.after):
         return Committed(view=view, change=change, records=[], torn_tail=None)
-    records = _records(view, change, build_id()) if change.moves or change.notes else []
-    agg = "WorkPackage"
-    for event in change.before:
-        sink.emit(event.event_type, event.aggregate_type, event.aggregate_id, event.payload)
-    for move in change.moves:
-        payload = transition_payload(view, move)
-        sink.emit("WPStatusChanged", agg, f"{view.mission_id}:{move.wp_id}", payload)
-    for event in change.after:
-        sink.emit(event.event_type, event.aggregate_type, event.aggregate_id, event.payload)
+    has_lines = change.moves or change.notes or change.before or change.after
+    records = _records(view, change, origin()) if has_lines else []
+    events = [e for e in (stamped(r, view.mission_id) for r in records) if e is not None]
+    prepared = sink.prepare(events) if events else None
     torn = append_records(view.log, records) if records else None
+    if events:
+        sink.publish(prepared)
     identity = view.identity
     if change.meta is not None:
         write_mission_meta(view.mission_dir / "meta.json", change.meta)
         identity = change.meta
     transitions = [*view.log.transitions, *(r for r in records if "kind" not in r)]
-    annotations = [*view.log.annotations, *(r for r in records if "kind" in r)]
+    annotations = [*view.log.annotations, *(r for r in records if r.get("kind") == "annotation")]
     after = MissionView(
         root=view.root,
         mission_dir=view.mission_dir,
@@ -226,5 +289,6 @@ def _commit(
         log=view.log,
         reduced=reduce_events(transitions, annotations),
     )
-    materialize(after)
+    if change.moves or change.notes or change.meta is not None:
+        materialize(after)
     return Committed(view=after, change=change, records=records, torn_tail=torn)

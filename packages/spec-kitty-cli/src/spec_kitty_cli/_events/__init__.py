@@ -1,7 +1,19 @@
 """Events of one checkout: the 3.0.0 envelope, the Lamport clock, the SQLite queue, delivery.
 
-Emitting (no network)::
+Emitting (no network). One fact, one event id: an event with a local log line (status, run
+log, dossier) is stamped, prepared (one clock reservation, gated), written to its log, then
+published (one queue transaction); ``reconcile`` queues any logged fact the queue lacks::
 
+    fact = new_fact(checkout_root, event_type=..., aggregate_type=..., aggregate_id=...,
+                    payload=...)            # event_id, build_id, node_id, timestamp
+    batch = prepare(checkout_root, [fact, ...])   # raises on a contract violation
+    ... append your log lines (fact.event_id/.build_id/.node_id/.timestamp) ...
+    publish(batch)                                # idempotent by event_id
+    reconcile(checkout_root) -> ReconcileReport   # start of `sync now`, `doctor`
+
+Events without a local log line::
+
+    emit_events(checkout_root, [spec, ...]) -> list[dict]   # one batch
     emit_event(checkout_root, *, event_type, aggregate_type, aggregate_id, payload,
                causation_id=None, correlation_id=None) -> dict   # the stored envelope
 
@@ -17,7 +29,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._clock import CLOCK_FILE, LamportClock
-from ._emit import build_event, checkout_identity, emit_event, enqueue
+from ._emit import build_event, checkout_identity, emit_event, enqueue, open_clock, open_queue
 from ._envelope import (
     AGGREGATE_TYPES,
     ENVELOPE_KEYS,
@@ -26,6 +38,7 @@ from ._envelope import (
     wp_aggregate_id,
 )
 from ._queue import EVENTS_DB, EventQueue, queue_path
+from ._record import Batch, Fact, emit_events, new_fact, prepare, publish, utc_stamp
 from ._records import Outcome, StoredEvent, canonical_json
 from ._schema import SCHEMA_VERSION, STATES
 
@@ -36,11 +49,14 @@ __all__ = [
     "EVENTS_DB",
     "SCHEMA_VERSION",
     "STATES",
+    "Batch",
     "DrainReport",
     "Drainer",
     "EventQueue",
+    "Fact",
     "LamportClock",
     "Outcome",
+    "ReconcileReport",
     "StoredEvent",
     "build_envelope",
     "build_event",
@@ -48,10 +64,18 @@ __all__ = [
     "checkout_identity",
     "drain_checkout",
     "emit_event",
+    "emit_events",
     "enqueue",
     "mission_catalog_payload",
+    "new_fact",
+    "open_clock",
+    "open_queue",
+    "prepare",
+    "publish",
     "queue_path",
     "queue_status",
+    "reconcile",
+    "utc_stamp",
     "wp_aggregate_id",
 ]
 
@@ -60,6 +84,8 @@ _LAZY = {
     "Drainer": "._delivery",
     "drain_checkout": "._sync",
     "queue_status": "._sync",
+    "reconcile": "._reconcile",
+    "ReconcileReport": "._reconcile",
 }
 
 

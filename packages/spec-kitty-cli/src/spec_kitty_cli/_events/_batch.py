@@ -39,7 +39,7 @@ def build_envelopes(
     identity = checkout_identity(root)
     state = checkout_state_dir(root)
     queue = _queue(state / EVENTS_DB)
-    first = LamportClock(state / CLOCK_FILE, floor=queue.max_lamport).reserve(len(specs))
+    clocks = LamportClock(state / CLOCK_FILE, floor=queue.max_lamport).reserve(len(specs))
     return [
         build_envelope(
             identity,
@@ -47,10 +47,10 @@ def build_envelopes(
             aggregate_type=spec.aggregate_type,
             aggregate_id=spec.aggregate_id,
             payload=spec.payload,
-            lamport_clock=first + offset,
+            lamport_clock=clock,
             correlation_id=correlation_id,
         )
-        for offset, spec in enumerate(specs)
+        for clock, spec in zip(clocks, specs, strict=True)
     ]
 
 

@@ -96,11 +96,12 @@ class LamportClock:
         """Advance for a local event and return the new value."""
         return self._advance(lambda local: local + 1)
 
-    def reserve(self, count: int) -> int:
-        """Advance by ``count`` local events at once (one lock, one write); return the first."""
+    def reserve(self, count: int) -> range:
+        """Advance by ``count`` under one lock (a batch): the values handed out, in order."""
         if count < 1:
-            raise ValueError(f"reserve needs count >= 1, got {count!r}")
-        return self._advance(lambda local: local + count) - count + 1
+            raise ValueError(f"count must be >= 1, got {count!r}")
+        last = self._advance(lambda local: local + count)
+        return range(last - count + 1, last + 1)
 
     def receive(self, remote: int) -> int:
         """Merge a clock value seen remotely: ``max(local, remote) + 1``."""

@@ -1,4 +1,10 @@
-"""``emit_event``: envelope -> gate -> queue, for one checkout. No network, ever."""
+"""``emit_event``: envelope -> gate -> queue, for one checkout. No network, ever.
+
+``build_event`` + ``enqueue``: one envelope at a time for a caller that writes its own line
+between the two (the runtime's run log).
+``open_queue`` / ``open_clock`` give the checkout's queue (kept open per process) and its
+Lamport clock; ``_record`` builds the batch API (prepare / publish / emit_events) on them.
+"""
 
 from __future__ import annotations
 
@@ -130,6 +136,21 @@ def enqueue(checkout_root: Path, envelopes: list[dict[str, Any]]) -> int:
         raise queue_error(queue.path, "write", exc) from exc
 
 
+def open_queue(checkout_root: Path) -> EventQueue:
+    """The event queue of ``checkout_root`` (kept open for this process)."""
+    from spec_kitty_identity import checkout_state_dir
+
+    return _queue(checkout_state_dir(Path(checkout_root).resolve()) / EVENTS_DB)
+
+
+def open_clock(checkout_root: Path) -> LamportClock:
+    """The Lamport clock of ``checkout_root`` (floor: the highest value already queued)."""
+    from spec_kitty_identity import checkout_state_dir
+
+    state = checkout_state_dir(Path(checkout_root).resolve())
+    return LamportClock(state / CLOCK_FILE, floor=open_queue(checkout_root).max_lamport)
+
+
 def emit_event(
     checkout_root: Path,
     *,
@@ -148,18 +169,19 @@ def emit_event(
     keeps its id and time); everything else gets a fresh ULID and now.
 
     A contract violation raises ``spec_kitty_gate.ContractViolation`` and nothing is stored.
-    The Lamport clock is advanced under its file lock before the envelope is built.
+    The Lamport clock is advanced under its file lock before the envelope is built. Only for
+    events without a local log line; see ``_record`` for those with one.
     """
-    envelope = build_event(
-        checkout_root,
-        event_type=event_type,
-        aggregate_type=aggregate_type,
-        aggregate_id=aggregate_id,
-        payload=payload,
-        causation_id=causation_id,
-        correlation_id=correlation_id,
-        event_id=event_id,
-        timestamp=timestamp,
-    )
-    enqueue(checkout_root, [envelope])
-    return envelope
+    from ._record import emit_events
+
+    spec = {
+        "event_type": event_type,
+        "aggregate_type": aggregate_type,
+        "aggregate_id": aggregate_id,
+        "payload": payload,
+        "causation_id": causation_id,
+        "correlation_id": correlation_id,
+        "event_id": event_id,
+        "timestamp": timestamp,
+    }
+    return emit_events(checkout_root, [spec])[0]

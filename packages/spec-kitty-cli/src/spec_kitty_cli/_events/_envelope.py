@@ -69,36 +69,62 @@ def build_envelope(
     event_id: str | None = None,
     causation_id: str | None = None,
     correlation_id: str | None = None,
-    timestamp: datetime | None = None,
+    timestamp: datetime | str | None = None,
+    build_id: str | None = None,
+    node_id: str | None = None,
 ) -> dict[str, Any]:
-    """Assemble a full 3.0.0 envelope for ``identity`` (a spec_kitty_identity.ProjectIdentity)."""
+    """Assemble a full 3.0.0 envelope for ``identity`` (a spec_kitty_identity.ProjectIdentity).
+
+    ``event_id``, ``build_id``, ``node_id`` and ``timestamp`` (a datetime, or the exact ISO text
+    a local log line already holds) override the fresh values: one fact, one identity.
+    """
     from spec_kitty_identity import new_ulid
 
     eid = event_id or new_ulid()
-    at = timestamp or datetime.now(UTC)
-    if at.tzinfo is None:
-        raise CliError(
-            "EVENT_TIMESTAMP_NAIVE",
-            "event timestamps must be timezone-aware (UTC)",
-            details={"timestamp": at.isoformat()},
-        )
     return {
         "event_id": eid,
         "event_type": event_type,
         "aggregate_id": aggregate_id,
         "aggregate_type": aggregate_type,
         "schema_version": SCHEMA_VERSION,
-        "build_id": identity.build_id,
-        "node_id": identity.node_id,
+        "build_id": build_id or identity.build_id,
+        "node_id": node_id or identity.node_id,
         "lamport_clock": lamport_clock,
         "correlation_id": correlation_id or eid,
         "causation_id": causation_id,
-        "timestamp": at.astimezone(UTC).isoformat(),
+        "timestamp": _timestamp(timestamp),
         "project_uuid": identity.project_uuid,
         "project_slug": identity.project_slug,
         "repo_slug": identity.repo_slug,
         "payload": _detached_payload(event_type, payload),
     }
+
+
+def _timestamp(value: datetime | str | None) -> str:
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError as exc:
+            raise CliError(
+                "EVENT_TIMESTAMP_INVALID",
+                f"event timestamp {value!r} is not ISO 8601",
+                details={"timestamp": value},
+            ) from exc
+        if parsed.tzinfo is None:
+            raise _naive(value)
+        return value
+    at = value or datetime.now(UTC)
+    if at.tzinfo is None:
+        raise _naive(at.isoformat())
+    return at.astimezone(UTC).isoformat()
+
+
+def _naive(text: str) -> CliError:
+    return CliError(
+        "EVENT_TIMESTAMP_NAIVE",
+        "event timestamps must be timezone-aware (UTC)",
+        details={"timestamp": text},
+    )
 
 
 def mission_catalog_payload(mission: Any) -> dict[str, Any]:

@@ -177,12 +177,23 @@ class EventQueue:
             check("event", envelope)
         return self._insert(items)
 
-    def _insert(self, envelopes: Sequence[Mapping[str, Any]]) -> int:
+    def insert_facts(self, envelopes: Sequence[Mapping[str, Any]]) -> int:
+        """Store already-gated envelopes of recorded facts (one transaction).
+
+        An event_id already queued is kept when it is the same fact (same type, aggregate,
+        payload, build_id, node_id and timestamp: reconcile queued it from the log first);
+        anything else under that id is EVENT_ID_CONFLICT and nothing of the call is stored.
+        """
+        return self._insert(envelopes, same_fact=True)
+
+    def _insert(self, envelopes: Sequence[Mapping[str, Any]], *, same_fact: bool = False) -> int:
         """Store already-gated envelopes (one transaction). Callers must have gated them."""
         with self._transaction():
-            return self._insert_rows(envelopes)
+            return self._insert_rows(envelopes, same_fact=same_fact)
 
-    def _insert_rows(self, envelopes: Sequence[Mapping[str, Any]]) -> int:
+    def _insert_rows(
+        self, envelopes: Sequence[Mapping[str, Any]], *, same_fact: bool = False
+    ) -> int:
         """The inserts of ``_insert``, inside the caller's transaction."""
         now = time.time()
         inserted = 0
@@ -204,7 +215,7 @@ class EventQueue:
                 ),
             )
             if cur.rowcount == 0:
-                self._check_same(env["event_id"], text)
+                self._check_same(env["event_id"], text, same_fact=same_fact)
                 continue
             self.conn.execute(
                 "INSERT INTO event_delivery (event_id, seq, state, updated_at) "
@@ -214,11 +225,11 @@ class EventQueue:
             inserted += 1
         return inserted
 
-    def _check_same(self, event_id: str, text: str) -> None:
+    def _check_same(self, event_id: str, text: str, *, same_fact: bool = False) -> None:
         row = self.conn.execute(
             "SELECT envelope FROM event_journal WHERE event_id = ?", (event_id,)
         ).fetchone()
-        if row[0] != text:
+        if row[0] != text and not (same_fact and _fact(row[0]) == _fact(text)):
             raise CliError(
                 "EVENT_ID_CONFLICT",
                 f"event {event_id} is already queued with a different envelope",
@@ -328,6 +339,17 @@ class EventQueue:
         for (text,) in self.conn.execute(sql + " ORDER BY j.seq", params):
             yield self._stored(text)
 
+    def missing(self, event_ids: Sequence[str]) -> set[str]:
+        """Those of ``event_ids`` that are not in the journal (at most 500 per call)."""
+        if len(event_ids) > 500:
+            raise ValueError("missing() takes at most 500 event ids per call")
+        marks = ", ".join("?" * len(event_ids))
+        found = self.conn.execute(
+            f"SELECT event_id FROM event_journal WHERE event_id IN ({marks})",  # noqa: S608
+            tuple(event_ids),
+        )
+        return set(event_ids) - {row[0] for row in found}
+
     def max_lamport(self) -> int:
         row = self.conn.execute("SELECT max(lamport_clock) FROM event_journal").fetchone()
         return int(row[0] or 0)
@@ -360,6 +382,17 @@ class EventQueue:
             (limit,),
         )
         return [{"event_id": eid, "reason": reason} for eid, reason in cur]
+
+
+_PER_SEND = ("lamport_clock", "correlation_id", "causation_id")
+
+
+def _fact(text: str) -> dict[str, Any]:
+    """An envelope without what each send of one fact may choose anew (clock, correlation)."""
+    envelope = json.loads(text)
+    for key in _PER_SEND:
+        envelope.pop(key, None)
+    return dict(envelope)
 
 
 class _Transaction:

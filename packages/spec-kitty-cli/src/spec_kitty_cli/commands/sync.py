@@ -126,6 +126,10 @@ def now(events_only: bool, as_json: bool) -> None:
     The dossier pipeline runs first (new or changed artifacts get an index event; see `spec-kitty
     dossier show`); a body is uploaded only after the SaaS accepted its index event.
 
+    First reconciles: any event of this checkout's local logs (status.events.jsonl) that the
+    queue lacks is queued from its log line (same event_id), so a crash between the two writes
+    loses nothing and sends nothing twice.
+
     Retries 429/5xx/timeouts/refused connections with backoff (honouring Retry-After) within
     bounds (SPEC_KITTY_SYNC_MAX_ATTEMPTS per request, SPEC_KITTY_SYNC_DEADLINE for the whole
     run, bodies included); what is left stays queued for the next run. Progress (attempts,
@@ -141,7 +145,7 @@ def now(events_only: bool, as_json: bool) -> None:
 
     from spec_kitty_bodysync.delivery import DeliverySettings, resolve_server
 
-    from .._events import drain_checkout
+    from .._events import drain_checkout, reconcile
     from .._events._sync import queue_status
     from .._project import checkout_root
     from .._sync_progress import SyncNotices
@@ -149,6 +153,7 @@ def now(events_only: bool, as_json: bool) -> None:
 
     root = checkout_root()
     url, token = resolve_server()
+    reconciled = reconcile(root)  # the local logs are the truth: queue what they hold first
     settings = DeliverySettings.from_env()
     started = time.monotonic()
     refs, dossier = index_step(root, None)
@@ -174,6 +179,7 @@ def now(events_only: bool, as_json: bool) -> None:
     data = {
         "server_url": url,
         "dossier": {k: v for k, v in dossier.items() if k != "dossier"},
+        "reconciled": reconciled.to_json_dict(),
         "events": report.to_dict(),
         "bodies": bodies,
         "queue": queue_status(root)["counts"],
