@@ -91,10 +91,11 @@ def test_status_refuses_a_deep_status_line_naming_it(
     project: Path, run_cli: Any, mission: str, terminated: bool
 ) -> None:
     log = project / "kitty-specs" / mission / "status.events.jsonl"
+    lines = len(log.read_text().splitlines())
     with log.open("a") as handle:
         handle.write("[" * 100_000 + "]" * 100_000 + ("\n" if terminated else ""))
     env = refused(run_cli("status", "--mission", mission, "--json"), "STATUS_LOG_CORRUPT")
-    assert env["details"] == {"file": str(log), "line": 2, "reason": "too_deep"}
+    assert env["details"] == {"file": str(log), "line": lines + 1, "reason": "too_deep"}
 
 
 @pytest.mark.parametrize(

@@ -109,7 +109,7 @@ def test_a_failed_create_then_a_retry_makes_exactly_one_mission(
     from spec_kitty_cli import _events
 
     calls = {"n": 0}
-    real = _events.emit_event
+    real = _events.publish  # the queue write of MissionCreated (after its status line)
 
     def flaky(*args: Any, **kwargs: Any) -> Any:
         calls["n"] += 1
@@ -117,7 +117,7 @@ def test_a_failed_create_then_a_retry_makes_exactly_one_mission(
             raise OSError(28, "No space left on device")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(_events, "emit_event", flaky)
+    monkeypatch.setattr(_events, "publish", flaky)
     failed = run_cli("mission", "create", "Retry me", "--json", cwd=project)
     assert failed.exit_code == 1 and failed.json()["error_code"] == "FILE_ACCESS_FAILED"
     assert not list((project / "kitty-specs").iterdir())
