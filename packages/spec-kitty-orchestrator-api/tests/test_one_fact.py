@@ -14,10 +14,10 @@ from spec_kitty_orchestrator_api import (
     StatusLogError,
     finalize,
     iter_stamped,
-    read_log,
     record_events,
     transition,
 )
+from spec_kitty_orchestrator_api._log import read_log
 
 
 def _lines(env: Any) -> list[dict[str, Any]]:
