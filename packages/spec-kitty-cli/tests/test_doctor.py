@@ -52,7 +52,9 @@ def test_a_healthy_project_is_clean_and_doctor_changes_nothing(
     assert code == 0 and env["result"] == "success" and env["findings"] == []
     checks = env["checks"]
     assert checks["missions"] == {"count": 1, "work_packages": 1}
-    assert checks["status_logs"] == {"logs": 1, "lines": 1}
+    lines = len((mission / "status.events.jsonl").read_text().splitlines())
+    assert lines == 3  # MissionCreated, then WPCreated and the seed of WP01
+    assert checks["status_logs"] == {"logs": 1, "lines": lines}
     assert checks["event_queue"]["integrity"] == "ok"
     # MissionCreated, WPCreated, WPStatusChanged, and the dossier's: 6 of create (3 indexed,
     # 2 missing, 1 snapshot) and 2 of finalize (the WP file indexed, a new snapshot)
@@ -71,7 +73,9 @@ def test_status_log_problems_are_reported_with_line_numbers(
 ) -> None:
     log = mission / "status.events.jsonl"
     good = log.read_text()
-    legacy = json.loads(good.splitlines()[0]) | {"feature_slug": "x"}
+    n = len(good.splitlines())
+    seed = next(line for line in good.splitlines() if '"kind"' not in line)
+    legacy = json.loads(seed) | {"feature_slug": "x"}
     log.write_text(
         good
         + "not json\n"
@@ -88,11 +92,11 @@ def test_status_log_problems_are_reported_with_line_numbers(
     assert code == 2 and env["error_code"] == "DOCTOR_FINDINGS"
     found = [(f["code"], f["line"]) for f in env["details"]["findings"]]
     assert found == [
-        ("STATUS_LOG_CORRUPT", 2),
-        ("LEGACY_STATE", 3),
-        ("STATUS_LOG_CORRUPT", 4),
-        ("STATUS_LOG_CORRUPT", 5),
-        ("STATUS_LOG_TORN_TAIL", 6),
+        ("STATUS_LOG_CORRUPT", n + 1),
+        ("LEGACY_STATE", n + 2),
+        ("STATUS_LOG_CORRUPT", n + 3),
+        ("STATUS_LOG_CORRUPT", n + 4),
+        ("STATUS_LOG_TORN_TAIL", n + 5),
     ]
     legacy_finding = env["details"]["findings"][1]
     assert "spec-kitty upgrade" in legacy_finding["fix"]
