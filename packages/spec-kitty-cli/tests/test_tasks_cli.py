@@ -173,4 +173,6 @@ def test_finalize_reports_every_problem_in_one_pass(
     assert problems[1]["unknown"] == ["WP09"]
     human = run_cli("agent", "tasks", "finalize", "--mission", mission)
     assert "WP03-owner.md" in human.stderr and "WP04-ghost.md" in human.stderr
-    assert not (project / "kitty-specs" / mission / "status.events.jsonl").exists()
+    log = project / "kitty-specs" / mission / "status.events.jsonl"
+    lines = [json.loads(x) for x in log.read_text().splitlines() if x.strip()]
+    assert not [r for r in lines if r.get("wp_id")]  # refused: no work package was seeded
