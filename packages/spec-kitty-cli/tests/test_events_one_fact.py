@@ -113,7 +113,7 @@ def test_reconcile_queues_logged_facts_the_queue_lacks_exactly_once(
     lines = _stamped_lines(project, mission)
     assert len(lines) == 7 and len(_queued(project)) == 1  # only MissionCreated was queued
     report = reconcile(project)
-    assert report.queued == 6 and report.facts == {"status": 7} and report.refused == []
+    assert report.queued == 6 and report.facts == {"status": 7, "runs": 0} and report.refused == []
     queued = _queued(project)
     assert set(queued) == {r["event_id"] for r in lines}
     for line in lines:
@@ -140,7 +140,7 @@ def test_reconcile_skips_other_builds_and_lines_before_one_id_per_fact(
         for record in (foreign, legacy):
             handle.write(json.dumps(record, sort_keys=True) + "\n")
     report = reconcile(project)
-    assert report.queued == 0 and report.facts == {"status": 7}
+    assert report.queued == 0 and report.facts == {"status": 7, "runs": 0}
     assert not {foreign["event_id"], legacy["event_id"]} & set(_queued(project))
 
 
@@ -164,15 +164,17 @@ def test_reconcile_reports_a_fact_the_gate_refuses_and_queues_the_rest(
 
 
 _CHILD = r"""
-import json, random, sys, time
+import json, os, random, sys, time
 from pathlib import Path
 import spec_kitty_cli._events as events
 from spec_kitty_orchestrator_api import Host, append_history, transition
 from spec_kitty_cli._queue_sink import QueueSink
 
 real = events.publish
+WIDE = os.environ.get("SK_TEST_WIDE_WINDOW") == "1"
 def slow_publish(batch):
-    time.sleep(random.uniform(0, 0.02))  # widen the window between the log and the queue
+    # widen the window between the log and the queue (wide: the parent surely kills inside it)
+    time.sleep(0.5 if WIDE else random.uniform(0, 0.02))
     return real(batch)
 events.publish = slow_publish
 root, slug = Path(sys.argv[1]), sys.argv[2]
@@ -216,7 +218,7 @@ def test_kill_9_between_append_and_enqueue_ends_one_to_one_after_reconcile(
         with errors.open("wb") as err:
             child = subprocess.Popen(
                 [sys.executable, "-c", _CHILD, str(project), mission],
-                env=env,
+                env={**env, "SK_TEST_WIDE_WINDOW": "1" if round_ % 2 == 0 else "0"},
                 stdout=subprocess.DEVNULL,
                 stderr=err,
             )
@@ -243,3 +245,90 @@ def test_kill_9_between_append_and_enqueue_ends_one_to_one_after_reconcile(
                 line["at"],
             )
     assert hit_window >= 4  # the targeted rounds really crashed inside the window
+
+
+def test_reconcile_queues_the_run_log_up_to_its_committed_size(
+    run_cli: Callable[..., Any], project: Path, mission: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run's events lost before the enqueue come back from run.events.jsonl, same event_id;
+    lines a crashed call left after the committed size are not facts and stay out."""
+    import spec_kitty_cli._events as events
+    from spec_kitty_cli._events import reconcile
+
+    before = set(_all_queued(project))
+    with monkeypatch.context() as patch:  # a crash after the run log and state, before the queue
+
+        def crash(*args: Any, **kwargs: Any) -> int:
+            raise KeyboardInterrupt
+
+        patch.setattr(events, "enqueue", crash)
+        step = run_cli("next", "--mission", mission, "--agent", "claude", "--json", cwd=project)
+        assert step.exit_code != 0
+    run_dir = next((project / ".kittify" / "runtime" / "runs").iterdir())
+    log = run_dir / "run.events.jsonl"
+    run_events = [json.loads(x) for x in log.read_text().splitlines() if x.strip()]
+    assert run_events[0]["event_type"] == "MissionRunStarted"
+    assert not {e["event_id"] for e in run_events} & set(_all_queued(project))
+    stray = {**run_events[-1], "event_id": "01J0000000000000000000STRY"}
+    with log.open("a") as handle:  # a crashed call's line beyond the committed size
+        handle.write(json.dumps(stray, sort_keys=True) + "\n")
+    report = reconcile(project)
+    assert report.facts["runs"] == len(run_events) and report.refused == []
+    queued = _all_queued(project)
+    for event in run_events:
+        assert queued[event["event_id"]]["timestamp"] == event["timestamp"]
+        assert queued[event["event_id"]]["payload"] == event["payload"]
+    assert stray["event_id"] not in queued
+    assert set(queued) - before - {e["event_id"] for e in run_events} == set()
+    assert reconcile(project).queued == 0
+
+
+def _all_queued(project: Path) -> dict[str, dict[str, Any]]:
+    db = project / ".kittify" / "state" / "events.db"
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT event_id, envelope FROM event_journal").fetchall()
+    return {eid: json.loads(text) for eid, text in rows}
+
+
+def test_doctor_finds_unqueued_facts_and_reconcile_queues_them(
+    run_cli: Callable[..., Any], project: Path, mission: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as patch:
+        _lose_the_publish(patch)
+        assert run_cli("agent", "tasks", "finalize", "--mission", mission).exit_code != 0
+    db = project / ".kittify" / "state" / "events.db"
+    before = db.read_bytes()
+    found = run_cli("doctor", "--json", cwd=project)
+    assert found.exit_code == 2
+    findings = [f for f in found.json()["details"]["findings"] if f["check"] == "unqueued_events"]
+    assert [(f["code"], f["details"]["source"]) for f in findings] == [
+        ("EVENTS_NOT_QUEUED", "status")
+    ]
+    assert len(findings[0]["details"]["event_ids"]) == 6
+    assert db.read_bytes() == before  # doctor alone changes nothing
+    fixed = run_cli("doctor", "--reconcile", "--json", cwd=project)
+    assert fixed.exit_code == 0, fixed.stdout
+    assert fixed.json()["checks"]["reconciled"]["queued"] == 6
+    assert fixed.json()["checks"]["unqueued_events"] == {"status": 0, "runs": 0}
+    logged = {r["event_id"] for r in _stamped_lines(project, mission)}
+    assert logged == set(_queued(project))
+    human = run_cli("doctor", "--reconcile", cwd=project)
+    assert "reconciled: queued 0 logged event(s)" in human.stdout
+
+
+def test_a_corrupt_status_log_does_not_stop_reconcile(
+    run_cli: Callable[..., Any], project: Path, mission: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Facts before the bad line are queued; the bad line is doctor's finding, not a crash."""
+    from spec_kitty_cli._events import reconcile
+
+    with monkeypatch.context() as patch:
+        _lose_the_publish(patch)
+        assert run_cli("agent", "tasks", "finalize", "--mission", mission).exit_code != 0
+    log = project / "kitty-specs" / mission / "status.events.jsonl"
+    with log.open("a") as handle:
+        handle.write("{not json\n")
+    report = reconcile(project)
+    assert report.queued == 6
+    doctor = run_cli("doctor", "--json", cwd=project).json()["details"]["findings"]
+    assert {f["code"] for f in doctor} == {"STATUS_LOG_CORRUPT"}

@@ -148,3 +148,27 @@ def check_locks(report: Report, state: Path, *, now: float | None = None) -> Non
                 file=path,
                 age_s=int(age),
             )
+
+
+def check_unqueued(report: Report, checkout: Path) -> None:
+    """Logged facts of this checkout (status and run logs) that the event queue lacks."""
+    from .._events._reconcile import unqueued
+
+    try:
+        found = unqueued(checkout)
+    except sqlite3.Error:
+        return  # an unreadable queue is the event_queue check's finding
+    facts = {name: len(ids) for name, ids in found.items()}
+    report.checks["unqueued_events"] = facts
+    for name, ids in found.items():
+        if ids:
+            report.add(
+                "unqueued_events",
+                "EVENTS_NOT_QUEUED",
+                f"{len(ids)} event(s) of the {name} logs are not in the event queue (a command "
+                "stopped between writing its log line and queueing it)",
+                "run `spec-kitty doctor --reconcile` or `spec-kitty sync now` (both queue them "
+                "with the same event_id)",
+                source=name,
+                event_ids=ids[:20],
+            )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ._files import STATE, check_identity, check_missions, check_symlinks
 from ._model import Report
-from ._queues import check_locks, check_queue
+from ._queues import check_locks, check_queue, check_unqueued
 from ._server import check_server
 
 
@@ -39,6 +39,7 @@ def run_doctor(checkout: Path, main_root: Path) -> Report:
         ),
         ("event_queue", lambda: check_queue(report, state, "event_queue")),
         ("body_queue", lambda: check_queue(report, state, "body_queue")),
+        ("unqueued_events", lambda: check_unqueued(report, checkout)),
         ("locks", lambda: check_locks(report, state)),
         ("server", lambda: check_server(report)),
     ]

@@ -9,14 +9,14 @@ Only lines of THIS checkout are reconciled (their ``build_id`` is this checkout'
 worktree's lines belong to that worktree's queue. Lines without ``node_id`` predate one event id
 per fact (their envelopes were minted under other ids) and are never re-sent.
 
-Log sources are listed in ``SOURCES`` as "module:function"; each function is called as
-``fn(checkout_root, build_id) -> Iterable[Fact]`` and yields the facts its logs hold for that
-build (the status logs here; the runtime's run logs and the dossier add their own entry).
+Log sources (``sources()``) are functions ``fn(checkout_root, build_id) -> Iterable[Fact]``
+that yield the facts their logs hold for that build: the status logs and the runtime's run logs
+(up to what each run's state counts as logged). The dossier's events are logged in its own
+outbox (dossier.db) and re-queued from it by the pipeline's next run.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,9 +24,7 @@ from typing import Any
 
 from ._record import Fact
 
-SOURCES: dict[str, str] = {
-    "status": "spec_kitty_cli._events._sources:status_facts",
-}
+Source = Callable[[Path, str], Iterable[Fact]]
 CHUNK = 500  # event ids looked up per query
 
 
@@ -48,10 +46,11 @@ class ReconcileReport:
         }
 
 
-def _source(spec: str) -> Callable[[Path, str], Iterable[Fact]]:
-    module, _, name = spec.partition(":")
-    fn: Callable[[Path, str], Iterable[Fact]] = getattr(importlib.import_module(module), name)
-    return fn
+def sources() -> dict[str, Source]:
+    """Every local log whose facts reconcile queues, by name (as reported in ``facts``)."""
+    from ._sources import run_facts, status_facts
+
+    return {"status": status_facts, "runs": run_facts}
 
 
 def _chunks(facts: Iterable[Fact]) -> Iterator[list[Fact]]:
@@ -82,9 +81,9 @@ def reconcile(checkout_root: Path) -> ReconcileReport:
     counts: dict[str, int] = {}
     queued: list[str] = []
     refused: list[dict[str, Any]] = []
-    for name, spec in SOURCES.items():
+    for name, source in sources().items():
         counts[name] = 0
-        for chunk in _chunks(_source(spec)(root, build_id)):
+        for chunk in _chunks(source(root, build_id)):
             counts[name] += len(chunk)
             absent = queue.missing([f.event_id for f in chunk])
             missing = [f for f in chunk if f.event_id in absent]
@@ -105,3 +104,41 @@ def reconcile(checkout_root: Path) -> ReconcileReport:
                 queue.insert_facts(good)
                 queued += [e["event_id"] for e in good]
     return ReconcileReport(facts=counts, queued=len(queued), queued_ids=queued, refused=refused)
+
+
+def unqueued(checkout_root: Path) -> dict[str, list[str]]:
+    """Read-only reconcile (for `spec-kitty doctor`): per source, the event ids of logged facts
+    of this checkout that the queue lacks. Nothing is written; the queue is opened read-only."""
+    from spec_kitty_identity import checkout_state_dir, connect_readonly, loads_json, read_bounded
+
+    from ._queue import EVENTS_DB
+
+    root = Path(checkout_root).resolve()
+    state = checkout_state_dir(root)
+    try:  # read, never mint: no build id means no fact of this checkout was logged
+        build_id = loads_json(read_bounded(state / "build.json")).get("build_id")
+    except FileNotFoundError:
+        return {name: [] for name in sources()}
+    if not isinstance(build_id, str) or not build_id:
+        return {name: [] for name in sources()}
+    path = state / EVENTS_DB
+    conn = connect_readonly(path) if path.is_file() else None
+    found: dict[str, list[str]] = {}
+    try:
+        for name, source in sources().items():
+            found[name] = []
+            for chunk in _chunks(source(root, build_id)):
+                ids = [f.event_id for f in chunk]
+                present: set[str] = set()
+                if conn is not None:
+                    marks = ", ".join("?" * len(ids))
+                    rows = conn.execute(
+                        f"SELECT event_id FROM event_journal WHERE event_id IN ({marks})",  # noqa: S608
+                        ids,
+                    )
+                    present = {row[0] for row in rows}
+                found[name] += [i for i in ids if i not in present]
+    finally:
+        if conn is not None:
+            conn.close()
+    return found
