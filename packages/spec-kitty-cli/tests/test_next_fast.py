@@ -128,3 +128,36 @@ def test_console_entry_takes_the_fast_path(
         main(["next", "--mission", mission, "--agent", "x", "--json"])
     assert exited.value.code == 0
     assert json.loads(capsys.readouterr().out)["kind"] == "step"
+
+
+def test_damaged_identity_cache_is_no_traceback(project: Path, run_cli: Any, mission: str) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from spec_kitty_cli._events import EventQueue, queue_path
+
+    cache = project / ".kittify" / "state" / "identity.cache.json"
+    args = [sys.executable, "-m", "spec_kitty_cli", "next", "--mission", mission, "--json"]
+    first = subprocess.run(
+        [*args, "--agent", "x"], cwd=project, capture_output=True, text=True, env=os.environ
+    )
+    assert first.returncode == 0, first.stderr
+    cache.write_bytes(b"\x00{garbage")
+    done = subprocess.run(
+        [*args, "--agent", "x", "--result", "success"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=os.environ,
+    )
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["step"]["id"] == "retrospective"
+    run_log = Path(answer["run_dir"]) / "run.events.jsonl"
+    logged = [json.loads(line) for line in run_log.read_text().splitlines()]
+    with EventQueue(queue_path(project)) as queue:
+        queued = {e["event_id"]: e for e in queue.iter_envelopes()}
+    for line in logged[-2:]:
+        assert queued[line["event_id"]] == line
+    assert json.loads(cache.read_text())["identity"]["build_id"] == logged[-1]["build_id"]

@@ -14,7 +14,10 @@ silent restart at zero.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,6 +25,34 @@ from ..errors import CliError
 
 CLOCK_FILE = "clock.json"
 _KEY = "lamport_clock"
+
+
+@contextmanager
+def _flock(path: Path, timeout: float) -> Iterator[bool]:
+    """Hold an exclusive flock on ``path`` (yields False after ``timeout`` seconds of waiting).
+
+    The same lock as filelock's UnixFileLock (flock on the lock file), without importing it:
+    every event pays for this lock.
+    """
+    import fcntl
+
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    try:
+        deadline = time.monotonic() + timeout
+        delay = 0.001
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    yield False
+                    return
+                time.sleep(delay)
+                delay = min(delay * 2, 0.05)
+        yield True
+    finally:
+        os.close(fd)  # closing the descriptor releases the flock
 
 
 class LamportClock:
@@ -67,26 +98,23 @@ class LamportClock:
         atomic_write_text(self.path, json.dumps(doc, sort_keys=True) + "\n")
 
     def _advance(self, compute: Callable[[int], int]) -> int:
-        from filelock import FileLock, Timeout
-
         from spec_kitty_identity import guard_state_path
 
         guard_state_path(self.path)
         guard_state_path(self.lock_path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            with FileLock(str(self.lock_path), timeout=self._timeout):
-                value = compute(self._read())
-                self._write(value)
-                return value
-        except Timeout as exc:
-            raise CliError(
-                "EVENT_CLOCK_LOCKED",
-                f"another spec-kitty process holds {self.lock_path} for more than "
-                f"{self._timeout:g}s",
-                details={"lock": str(self.lock_path)},
-                operator_fixable=False,
-            ) from exc
+        with _flock(self.lock_path, self._timeout) as held:
+            if not held:
+                raise CliError(
+                    "EVENT_CLOCK_LOCKED",
+                    f"another spec-kitty process holds {self.lock_path} for more than "
+                    f"{self._timeout:g}s",
+                    details={"lock": str(self.lock_path)},
+                    operator_fixable=False,
+                )
+            value = compute(self._read())
+            self._write(value)
+            return value
 
     def current(self) -> int:
         """The last value handed out (no lock, no write)."""

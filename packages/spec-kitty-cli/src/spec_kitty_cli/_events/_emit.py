@@ -68,7 +68,12 @@ def checkout_identity(checkout_root: Path) -> Any:
     hit = _IDENTITY_CACHE.get(root)
     if hit is not None and hit[0] == key:
         return hit[1]
-    identity = load_project_identity(root)
+    from ._identity_cache import load_cached, store
+
+    identity = load_cached(root)  # no YAML parsing while the source files are unchanged
+    if identity is None:
+        identity = load_project_identity(root)
+        store(root, identity)
     # Loading may mint build.json: key the cache on the files as they are now.
     key = _stat_key(config_path(root), checkout_state_dir(root) / "build.json")
     _IDENTITY_CACHE[root] = (key, identity)

@@ -1,8 +1,9 @@
 """Writing a run's events: one fact, one event_id, in the run log and in the event queue.
 
-Under the run lock, each event is built once by the one envelope builder (and gated), appended
-to `run.events.jsonl`, counted in state.json (the commit point), then enqueued in the invoking
-checkout's queue with the same envelope. ``state["events"]`` records the byte size of the log the
+Under the run lock, the events are built once by the one envelope builder (``new_fact`` +
+``prepare``: one clock reservation, each envelope gated), appended
+to `run.events.jsonl`, counted in state.json (the commit point), then published to the invoking
+checkout's queue with the same envelopes. ``state["events"]`` records the byte size of the log the
 state knows (``logged``) and how much of it is known to be queued (``queued``): lines a crashed
 call left beyond ``logged`` are cut off, and lines between ``queued`` and ``logged`` are
 enqueued again (a no-op for those already queued). After a successful enqueue the small marker
@@ -80,16 +81,16 @@ def commit(
     queued = _queued(run_dir, counts)
     if not events and queued >= counts["logged"]:
         return []  # nothing to write, nothing behind: no envelope machinery is loaded
-    from .._events import build_event, enqueue
+    from .._events import enqueue, new_fact, prepare, publish
 
     behind = _lines(run_dir, queued, counts["logged"]) if queued < counts["logged"] else []
     if behind:
         enqueue(checkout, behind)
     counts["queued"] = counts["logged"]
-    envelopes = []
+    facts = []
     previous = state.get("last_event_id")
     for event_type, payload, actor in events:
-        envelope = build_event(
+        fact = new_fact(
             checkout,
             event_type=event_type,
             aggregate_type=AGGREGATE_TYPE,
@@ -98,14 +99,15 @@ def commit(
             causation_id=previous,
             correlation_id=state.get("correlation_id"),
         )
-        previous = envelope["event_id"]
-        envelopes.append(envelope)
+        previous = fact.event_id
+        facts.append(fact)
+    batch = prepare(checkout, facts)  # one clock reservation, every envelope gated
+    envelopes = batch.envelopes
     if envelopes:
         counts["logged"] = append_lines(run_dir, envelopes)
         state["last_event_id"] = previous
         state["event_count"] = state.get("event_count", 0) + len(envelopes)
     save_state(run_dir, state)
-    if envelopes:
-        enqueue(checkout, envelopes)
+    publish(batch)  # same envelopes, same event_ids, after the log and the state
     _mark_queued(run_dir, counts["logged"])
     return envelopes
