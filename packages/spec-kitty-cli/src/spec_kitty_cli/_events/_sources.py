@@ -29,18 +29,11 @@ def _log_facts(log: Path, build_id: str, iter_stamped: Any) -> Iterator[Fact]:
     commands report that line with its number; the facts after it wait for the repair)."""
     from spec_kitty_identity import as_structured
 
+    from .._queue_sink import fact_of
+
     try:
         for event in iter_stamped(log, build_id=build_id):
-            yield Fact(
-                event_type=event.event_type,
-                aggregate_type=event.aggregate_type,
-                aggregate_id=event.aggregate_id,
-                payload=event.payload,
-                event_id=event.event_id,
-                build_id=event.build_id,
-                node_id=event.node_id,
-                timestamp=event.at,
-            )
+            yield fact_of(event)
     except Exception as exc:
         if as_structured(exc) is None:  # a bug, not a bad line: let it surface
             raise
