@@ -93,3 +93,19 @@ def test_atomic_write_keeps_or_derives_the_file_mode(tmp_path: Path) -> None:
     atomic_write_text(secret, "t")
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
     assert secret.read_text() == "t"
+
+
+def test_atomic_write_needs_no_tempfile_and_leaves_no_temp(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    target = tmp_path / "state" / "clock.json"
+    code = (
+        "import sys; from pathlib import Path; from spec_kitty_identity import atomic_write_text;"
+        f"atomic_write_text(Path({str(target)!r}), 'one'); atomic_write_text(Path({str(target)!r}), 'two');"
+        "print('tempfile' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+    assert target.read_text() == "two"
+    assert [p.name for p in target.parent.iterdir()] == ["clock.json"]

@@ -76,6 +76,20 @@ def _target_mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
+def _mkstemp(path: Path) -> tuple[int, str]:
+    """A new temp file beside ``path`` (`.<name>.<random>.tmp`, mode 0600, O_EXCL), as
+    ``tempfile.mkstemp`` makes it, without importing tempfile (shutil, random, bz2, lzma): every
+    emitted event writes the clock through here."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    for _ in range(100):
+        tmp = os.path.join(path.parent, f".{path.name}.{os.urandom(6).hex()}.tmp")
+        try:
+            return os.open(tmp, flags, 0o600), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(17, "no unused temporary file name", str(path.parent))  # pragma: no cover
+
+
 def atomic_write_text(path: Path, text: str, *, mode: int | None = None) -> None:
     """Replace ``path`` with ``text`` so a reader sees the old or the new content, never half.
 
@@ -83,13 +97,11 @@ def atomic_write_text(path: Path, text: str, *, mode: int | None = None) -> None
     0600), so tracked files such as meta.json and config.yaml stay readable by the team. An
     explicit ``mode`` (e.g. 0o600 for secrets) is set before any byte is written.
     """
-    import tempfile  # deferred: read-only commands never pay for it
-
     guard_state_path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         mode = _target_mode(path) if mode is None else mode
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        fd, tmp = _mkstemp(path)
     except OSError as exc:
         raise _write_error(path, exc) from exc
     try:
@@ -114,11 +126,9 @@ def create_exclusive_text(path: Path, text: str) -> bool:
     The content is written to a temp file and hard-linked into place: a link fails if the target
     exists, so two racing processes agree on one winner and the loser reads the winner's file.
     """
-    import tempfile
-
     guard_state_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = _mkstemp(path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
