@@ -209,7 +209,7 @@ def _kill_after(point: str, root: str, url: str, token: str) -> None:
     if point == "before-bodies":  # the index events are accepted; no body was read
         sync_cmd.drain_bodies = die  # type: ignore[assignment]
     else:  # logged in dossier.db, never queued
-        _batch.queue_envelopes = die  # type: ignore[assignment]
+        _batch.publish_superseding = die  # type: ignore[assignment]
     from spec_kitty_cli.main import run
 
     run(["sync", "now", "--json"])
@@ -307,3 +307,75 @@ def test_sync_status_dossier_rows_follow_parity(
     [row] = run_cli("sync", "status", "--json", cwd=project).json()["dossier"]
     assert row["parity"] == "clean" and row["artifacts_missing"] == ["plan.md"]
     assert _dossier_line(run_cli, project, slug).endswith("(clean)")
+
+
+def _outbox(project: Path) -> dict[str, dict[str, Any]]:
+    with sqlite3.connect(project / ".kittify" / "state" / "dossier.db") as conn:
+        rows = conn.execute("SELECT envelope FROM dossier_outbox").fetchall()
+    return {env["event_id"]: env for env in (json.loads(text) for (text,) in rows)}
+
+
+def _journal(project: Path) -> dict[str, dict[str, Any]]:
+    with sqlite3.connect(project / ".kittify" / "state" / "events.db") as conn:
+        rows = conn.execute("SELECT envelope FROM event_journal").fetchall()
+    return {env["event_id"]: env for env in (json.loads(text) for (text,) in rows)}
+
+
+def test_one_fact_one_event_id_the_outbox_line_and_the_queued_envelope(
+    project: Path, run_cli: Any
+) -> None:
+    folder = _mission(run_cli, project)
+    logged, queued = _outbox(project), _journal(project)
+    assert logged and set(logged) <= set(queued)
+    for event_id, env in logged.items():
+        for key in ("build_id", "node_id", "timestamp", "lamport_clock", "payload"):
+            assert queued[event_id][key] == env[key], key
+    clocks = sorted(e["lamport_clock"] for e in logged.values())
+    assert clocks == list(range(clocks[0], clocks[0] + len(clocks)))  # one reservation
+    (folder / "plan.md").write_text("# Plan\n")
+    assert run_cli("sync", "bodies", "--json", cwd=project).exit_code == 0  # offline
+    assert set(_outbox(project)) <= set(_journal(project))
+
+
+def test_a_crash_between_log_and_queue_is_reconciled_then_superseded(
+    project: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from spec_kitty_cli._events import _batch, reconcile
+    from spec_kitty_cli.dossier import index_missions
+
+    folder = _mission(run_cli, project)
+    (folder / "plan.md").write_text("# Plan v1\n")
+    index_missions(project)  # the v1 index event is queued, unsent
+    (folder / "plan.md").write_text("# Plan v2, longer\n")
+
+    class Crash(Exception):
+        pass
+
+    def crash(*args: Any, **kwargs: Any) -> Any:
+        raise Crash
+
+    with monkeypatch.context() as patch:
+        patch.setattr(_batch, "publish_superseding", crash)
+        with pytest.raises(Crash):
+            index_missions(project)  # v2 logged in dossier.db, never queued
+    lost = set(_outbox(project)) - set(_journal(project))
+    assert len(lost) == 2  # plan.md v2's index event and the new snapshot
+    report = reconcile(project)
+    assert report.queued == 2 and set(report.queued_ids) == lost and report.refused == []
+    assert report.facts["dossier"] == len(_outbox(project))
+    assert reconcile(project).queued == 0  # idempotent
+    states = _delivery(project)
+    v1 = [e for e, env in _outbox(project).items() if e not in lost and _is_plan_index(env)]
+    assert [states[e][0] for e in v1] == ["pending"]  # reconcile alone does not supersede
+    runs = index_missions(project)  # the next run marks the outbox queued and supersedes v1
+    assert sum(r.events for r in runs) == 0
+    states = _delivery(project)
+    assert states[v1[0]][0] == "superseded" and states[v1[0]][1] in lost
+    assert set(_outbox(project)) <= set(_journal(project))
+
+
+def _is_plan_index(env: dict[str, Any]) -> bool:
+    return (
+        env["event_type"] == "MissionDossierArtifactIndexed"
+        and env["payload"]["artifact_id"]["path"] == "plan.md"
+    )

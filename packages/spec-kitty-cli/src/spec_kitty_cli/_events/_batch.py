@@ -1,86 +1,55 @@
-"""Many events of one checkout at once: one clock reservation, one gated transaction.
+"""Facts that replace older unsent facts: the one-fact path (``_record``) plus superseding.
 
-``build_envelopes`` stamps a list of event specs (event_type, aggregate_type, aggregate_id,
-payload) with consecutive Lamport values reserved in one clock write. ``queue_envelopes`` gates
-them and stores them in ONE transaction of the event queue; in the same transaction it marks
-each ``supersedes`` entry (old event_id -> new event_id) ``superseded`` when the old event is
-still pending (an event already sent or answered is never touched). Re-queueing identical
-envelopes is a no-op, so a caller that logged the envelopes first can replay them after a crash.
+The dossier records its events like every emitter with a local log (see ``_record``)::
+
+    facts = [new_fact(root, ...) for spec in specs]   # event_id, build_id, node_id, timestamp
+    batch = prepare(root, facts)                      # one clock reservation, every envelope gated
+    ... log the envelopes (dossier.db outbox) ...
+    publish_superseding(batch, {old_id: new_id})      # ONE queue transaction
+
+``publish_superseding`` stores the batch exactly as ``publish`` does (idempotent by event_id:
+the same fact queued by ``reconcile`` first is kept) and, in the same transaction, marks each
+``old`` event ``superseded`` by ``new`` while it is still pending; an event already sent or
+answered is never touched. ``delivery_states`` reads the state of events without creating the
+queue.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-from ._clock import CLOCK_FILE, LamportClock
-from ._emit import _queue, checkout_identity
-from ._envelope import build_envelope
 from ._queue import EVENTS_DB, EventQueue
+from ._record import Batch
 
 
-class EventSpec(NamedTuple):
-    event_type: str
-    aggregate_type: str
-    aggregate_id: str
-    payload: dict[str, Any]
+def publish_superseding(batch: Batch, supersedes: Mapping[str, str]) -> tuple[int, list[str]]:
+    """Queue a prepared batch and supersede still-pending old events; (new rows, superseded)."""
+    if not batch.envelopes and not supersedes:
+        return 0, []
+    import sqlite3
 
+    from ._emit import open_queue
+    from ._queue import queue_error
 
-def build_envelopes(
-    checkout_root: Path, specs: Sequence[EventSpec], *, correlation_id: str | None = None
-) -> list[dict[str, Any]]:
-    """Full 3.0.0 envelopes for ``specs`` (not gated, not stored), in order."""
-    from spec_kitty_identity import checkout_state_dir
-
-    if not specs:
-        return []
-    root = Path(checkout_root).resolve()
-    identity = checkout_identity(root)
-    state = checkout_state_dir(root)
-    queue = _queue(state / EVENTS_DB)
-    clocks = LamportClock(state / CLOCK_FILE, floor=queue.max_lamport).reserve(len(specs))
-    return [
-        build_envelope(
-            identity,
-            event_type=spec.event_type,
-            aggregate_type=spec.aggregate_type,
-            aggregate_id=spec.aggregate_id,
-            payload=spec.payload,
-            lamport_clock=clock,
-            correlation_id=correlation_id,
-        )
-        for clock, spec in zip(clocks, specs, strict=True)
-    ]
-
-
-def queue_envelopes(
-    checkout_root: Path,
-    envelopes: Sequence[Mapping[str, Any]],
-    *,
-    supersedes: Mapping[str, str] | None = None,
-) -> tuple[int, list[str]]:
-    """Gate and store ``envelopes``; supersede still-pending old events. (new rows, superseded)."""
-    from spec_kitty_gate import check
-    from spec_kitty_identity import checkout_state_dir
-
-    root = Path(checkout_root).resolve()
-    queue = _queue(checkout_state_dir(root) / EVENTS_DB)
-    for envelope in envelopes:
-        check("event", envelope)
-    return supersede_and_insert(queue, envelopes, supersedes or {})
+    queue = open_queue(batch.checkout_root)
+    try:
+        return supersede_and_insert(queue, batch.envelopes, supersedes)
+    except sqlite3.Error as exc:
+        raise queue_error(queue.path, "write", exc) from exc
 
 
 def supersede_and_insert(
     queue: EventQueue, envelopes: Sequence[Mapping[str, Any]], supersedes: Mapping[str, str]
 ) -> tuple[int, list[str]]:
-    """Store gated envelopes and mark pending ``old`` events superseded, in one transaction."""
+    """Store gated envelopes of recorded facts and mark pending ``old`` events superseded."""
     import time
 
     now = time.time()
     done: list[str] = []
     with queue._transaction():
-        inserted = queue._insert_rows(envelopes)
+        inserted = queue._insert_rows(envelopes, same_fact=True)
         for old, new in supersedes.items():
             cur = queue.conn.execute(
                 "UPDATE event_delivery SET state = 'superseded', superseded_by = ?, "

@@ -11,8 +11,8 @@ per fact (their envelopes were minted under other ids) and are never re-sent.
 
 Log sources (``sources()``) are functions ``fn(checkout_root, build_id) -> Iterable[Fact]``
 that yield the facts their logs hold for that build: the status logs and the runtime's run logs
-(up to what each run's state counts as logged). The dossier's events are logged in its own
-outbox (dossier.db) and re-queued from it by the pipeline's next run.
+(up to what each run's state counts as logged) and the dossier's outbox (dossier.db; the
+pipeline's next run also supersedes from it).
 """
 
 from __future__ import annotations
@@ -48,9 +48,10 @@ class ReconcileReport:
 
 def sources() -> dict[str, Source]:
     """Every local log whose facts reconcile queues, by name (as reported in ``facts``)."""
+    from ..dossier._facts import dossier_facts
     from ._sources import run_facts, status_facts
 
-    return {"status": status_facts, "runs": run_facts}
+    return {"status": status_facts, "runs": run_facts, "dossier": dossier_facts}
 
 
 def _chunks(facts: Iterable[Fact]) -> Iterator[list[Fact]]:

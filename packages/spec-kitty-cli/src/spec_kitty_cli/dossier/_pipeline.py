@@ -13,7 +13,7 @@ manifest_version):
 
 Nothing changed, nothing emitted. Envelopes get one clock reservation, are logged in dossier.db
 first (one transaction with the index), then gated and queued in one event-queue transaction; a
-crash in between is repaired by the next run (``requeue_outbox``).
+crash in between is repaired by ``reconcile`` and the next run (``requeue_outbox``).
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def aggregate_id(ref: Any) -> str:
 def index_spec(namespace: Any, agg: str, path: str, content_hash: str, size: int, at: str) -> Any:
     from spec_kitty_bodysync import ARTIFACT_INDEXED, DOSSIER_AGGREGATE_TYPE, indexed_payload
 
-    from .._events._batch import EventSpec
+    from ._record import EventSpec
 
     payload = indexed_payload(
         namespace, artifact_path=path, content_hash=content_hash, size_bytes=size, indexed_at=at
@@ -99,7 +99,7 @@ def index_spec(namespace: Any, agg: str, path: str, content_hash: str, size: int
 def _plan_mission(store: DossierStore, root: Path, ref: Any, plan: _Plan) -> MissionRun:
     import spec_kitty_bodysync as bs
 
-    from .._events._batch import EventSpec
+    from ._record import EventSpec
     from ._required import required_artifacts
 
     namespace = namespace_for(root, ref)
@@ -204,7 +204,7 @@ def _plan_drift(
 ) -> None:
     import spec_kitty_bodysync as bs
 
-    from .._events._batch import EventSpec
+    from ._record import EventSpec
 
     baseline = state.get("baseline_hash")
     if baseline is None or baseline == run.snapshot_hash:
@@ -254,13 +254,18 @@ def run_pipeline(root: Path, refs: list[Any]) -> list[MissionRun]:
 
 def requeue_outbox(root: Path, store: DossierStore) -> int:
     """Queue every logged envelope a crash kept out of the event queue; return how many."""
-    from .._events._batch import queue_envelopes
+    from spec_kitty_gate import check
+
+    from .._events._batch import publish_superseding
+    from .._events._record import Batch
 
     pending = store.unqueued()
     if not pending:
         return 0
     envelopes = [env for env, _ in pending]
+    for envelope in envelopes:
+        check("event", envelope)  # as gated when logged; a changed gate refuses loudly
     supersedes = {old: env["event_id"] for env, old in pending if old}
-    queue_envelopes(root, envelopes, supersedes=supersedes)
+    publish_superseding(Batch(checkout_root=root, envelopes=envelopes), supersedes)
     store.mark_queued([e["event_id"] for e in envelopes])
     return len(envelopes)

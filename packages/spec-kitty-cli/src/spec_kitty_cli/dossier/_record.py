@@ -1,11 +1,13 @@
-"""Committing one pipeline plan: envelopes -> dossier.db (one transaction) -> event queue.
+"""Committing one pipeline plan: the one-fact path of every emitter with a local log.
 
-Order: build the envelopes (one clock reservation); write the index changes AND the envelopes
-(outbox, queued = 0) in one dossier.db transaction; gate and queue the envelopes in one event
-queue transaction (superseding still-pending older index events of the same artifacts); mark
-the outbox rows queued. A crash after the first commit is repaired by the next run's
-``requeue_outbox`` (queueing identical envelopes again is a no-op), so nothing is lost and no
-fact gets a second event id.
+Order: mint the facts (``new_fact``: event_id, build_id, node_id, timestamp) and ``prepare``
+them (one clock reservation, every envelope gated: a contract violation stores nothing); write
+the index changes AND the envelopes (the dossier's log, ``dossier_outbox``, queued = 0) in one
+dossier.db transaction; publish them in one event-queue transaction that also supersedes
+still-pending older index events of the same artifacts; mark the outbox rows queued. A crash
+between the log and the queue is repaired by ``reconcile`` (the outbox is one of its sources;
+see ``_facts``) and by the next run's ``requeue_outbox`` (which also supersedes), so nothing is
+lost and no fact gets a second event id.
 """
 
 from __future__ import annotations
@@ -14,9 +16,19 @@ import json
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ._store import DossierStore
+
+
+class EventSpec(NamedTuple):
+    """One dossier event to record (its identity is minted by ``new_fact``)."""
+
+    event_type: str
+    aggregate_type: str
+    aggregate_id: str
+    payload: dict[str, Any]
+
 
 EVENT_KINDS = frozenset({"index", "missing", "snapshot", "drift"})
 
@@ -106,9 +118,21 @@ def commit_plan(
     records: Sequence[tuple[str, dict[str, Any]]],
 ) -> dict[str, tuple[int, int]]:
     """Emit ``specs`` and apply ``records``; {mission_slug: (events queued, superseded)}."""
-    from .._events._batch import build_envelopes, queue_envelopes
+    from .._events import new_fact, prepare
+    from .._events._batch import publish_superseding
 
-    envelopes = build_envelopes(root, specs)
+    facts = [
+        new_fact(
+            root,
+            event_type=spec.event_type,
+            aggregate_type=spec.aggregate_type,
+            aggregate_id=spec.aggregate_id,
+            payload=spec.payload,
+        )
+        for spec in specs
+    ]
+    batch = prepare(root, facts)
+    envelopes = batch.envelopes
     ids = iter(e["event_id"] for e in envelopes)
     supersedes: dict[str, str] = {}
     slugs: dict[str, str] = {}
@@ -124,9 +148,7 @@ def commit_plan(
     counts: dict[str, tuple[int, int]] = {}
     if not envelopes:
         return counts
-    _, superseded = queue_envelopes(
-        root, envelopes, supersedes={old: new for new, old in supersedes.items()}
-    )
+    _, superseded = publish_superseding(batch, {old: new for new, old in supersedes.items()})
     store.mark_queued([e["event_id"] for e in envelopes])
     old_to_slug = {old: slugs[new] for new, old in supersedes.items()}
     for slug in slugs.values():
