@@ -310,7 +310,7 @@ def test_doctor_finds_unqueued_facts_and_reconcile_queues_them(
     fixed = run_cli("doctor", "--reconcile", "--json", cwd=project)
     assert fixed.exit_code == 0, fixed.stdout
     assert fixed.json()["checks"]["reconciled"]["queued"] == 6
-    assert fixed.json()["checks"]["unqueued_events"] == {"status": 0, "runs": 0}
+    assert fixed.json()["checks"]["unqueued_events"] == {"status": 0, "runs": 0, "dossier": 0}
     logged = {r["event_id"] for r in _stamped_lines(project, mission)}
     assert logged == set(_queued(project))
     human = run_cli("doctor", "--reconcile", cwd=project)
