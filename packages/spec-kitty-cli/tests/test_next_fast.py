@@ -161,3 +161,25 @@ def test_damaged_identity_cache_is_no_traceback(project: Path, run_cli: Any, mis
     for line in logged[-2:]:
         assert queued[line["event_id"]] == line
     assert json.loads(cache.read_text())["identity"]["build_id"] == logged[-1]["build_id"]
+    # the console entry ends the process without teardown, but after the exit handlers
+    marker = project.parent / "atexit-ran"
+    probe = (
+        "import atexit, sys; from pathlib import Path;"
+        f"atexit.register(lambda: Path({str(marker)!r}).write_text('ran'));"
+        f"sys.argv = ['spec-kitty', 'next', '--mission', {mission!r}, '--agent', 'x', '--json'];"
+        "from spec_kitty_cli.main import main; main(); print('not reached')"
+    )
+    ended = subprocess.run(
+        [sys.executable, "-c", probe], cwd=project, capture_output=True, text=True, env=os.environ
+    )
+    assert (ended.returncode, ended.stderr, marker.read_text()) == (0, "", "ran")
+    assert json.loads(ended.stdout)["kind"] in ("step", "terminal")
+    refused = subprocess.run(
+        [*args, "--agent", "y", "--step", "nope", "--result", "success"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=os.environ,
+    )
+    assert (refused.returncode, refused.stderr) == (2, "")
+    assert json.loads(refused.stdout)["result"] == "error"

@@ -58,13 +58,47 @@ def _write(obj: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
-def run_fast(args: list[str]) -> int | None:
-    """Answer ``spec-kitty next ARGS`` without click; None: let click answer."""
-    import os
+def run_fast(args: list[str], *, end_process: bool = False) -> int | None:
+    """Answer ``spec-kitty next ARGS`` without click; None: let click answer.
 
+    With ``end_process`` (the console entry point: this process exists for this one call) the
+    cyclic garbage collector stays off, and once the answer is flushed the process ends without
+    the interpreter's teardown (see :func:`_end`).
+    """
     opts = parse(args)
     if opts is None:
         return None
+    if end_process:
+        import gc
+
+        gc.disable()  # a short call has no cycles worth a collection pass over fresh modules
+    code = _answer(opts)
+    if end_process:
+        _end(code)
+    return code
+
+
+def _end(code: int) -> None:
+    """Run the exit handlers (the event queue's close), flush, and leave without the module
+    and GC teardown (~15 ms here). Every write of the call is already durable (log, state and
+    queue are fsynced/committed before the answer is printed). If flushing fails (a closed
+    pipe), the normal exit reports it."""
+    import atexit
+    import os
+    import sys
+
+    atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except Exception:
+        return
+    os._exit(code)
+
+
+def _answer(opts: dict[str, Any]) -> int:
+    import os
+
     agent = opts["agent"] if "agent" in opts else os.environ.get(AGENT_ENV) or DEFAULT_AGENT
     try:
         from ._project import checkout_root, main_repo_root

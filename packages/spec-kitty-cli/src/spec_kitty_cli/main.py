@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> None:
     if args[:1] == ["next"]:  # an agent's hot path: no click for the plain --json form
         from ._next_fast import run_fast as run_next_fast
 
-        code = run_next_fast(args[1:])
+        code = run_next_fast(args[1:], end_process=argv is None)
         if code is not None:
             sys.exit(code)
     if args[:1] == [
