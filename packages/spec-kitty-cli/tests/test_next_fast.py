@@ -183,3 +183,12 @@ def test_damaged_identity_cache_is_no_traceback(project: Path, run_cli: Any, mis
     )
     assert (refused.returncode, refused.stderr) == (2, "")
     assert json.loads(refused.stdout)["result"] == "error"
+
+
+def test_definition_hash_matches_hashlib() -> None:
+    import hashlib
+
+    from spec_kitty_cli.runtime._api import sha256_hex
+
+    for data in (b"", b"mission: {key: k}\n", bytes(range(256)) * 50):
+        assert sha256_hex(data) == hashlib.sha256(data).hexdigest()
