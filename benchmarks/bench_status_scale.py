@@ -102,7 +102,10 @@ def write_history(root: Path, slug: str, n_lines: int) -> int:
     from spec_kitty_orchestrator_api._log import LOG_NAME, encode
 
     class _Sink:
-        def emit(self, *args: Any) -> None:
+        def prepare(self, events: Any) -> Any:
+            return events
+
+        def publish(self, prepared: Any) -> None:
             pass
 
     finalize(Host(root, sink=_Sink()), slug)

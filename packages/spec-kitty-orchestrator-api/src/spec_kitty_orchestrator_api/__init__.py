@@ -11,6 +11,8 @@ Public API::
     OrchestratorApiError and its subclasses  the structured errors a command raises
     open_mission, MissionView, LogRead, Reduced, WPStatus, LANES
                                              a read-only view of a mission (the dashboard's)
+    log_state_of, extend_view                keep a view up to date after lines are appended
+                                             (the fold the read commands' status cache uses)
     scan_log, LogScan, LogProblem, load_work_packages
                                              every problem of a status log, the WP files
                                              (`spec-kitty doctor`'s health checks)
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
         new_correlation_id,
         respond,
     )
+    from ._fold import extend_view, log_state_of
     from ._host import Host, list_ready, mission_state
     from ._log import LogRead
     from ._logscan import LogProblem, LogScan, scan_log
@@ -76,6 +79,8 @@ _LAZY: dict[str, str] = {
     "Reduced": "._reduce",
     "WPStatus": "._reduce",
     "open_mission": "._view",
+    "extend_view": "._fold",
+    "log_state_of": "._fold",
     "ContractVersionMismatchError": ".errors",
     "DependenciesNotSatisfiedError": ".errors",
     "ERROR_CODES": "._envelope",
@@ -155,10 +160,12 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as the convention test checks
     "append_history",
     "contract_version",
     "error_response",
+    "extend_view",
     "finalize",
     "iter_stamped",
     "list_ready",
     "load_work_packages",
+    "log_state_of",
     "make_envelope",
     "merge_mission",
     "mission_state",

@@ -1,7 +1,8 @@
 """The host context and the read-only mission commands.
 
-Read-only commands (mission-state, list-ready) reduce the log in memory and
-never write; they import neither filelock nor PyYAML (for flat WP frontmatter).
+Read-only commands (mission-state, list-ready) never change a mission; they answer from the
+status cache (`_statecache`: only lines appended since the last call are read) and import neither
+filelock nor PyYAML (for flat WP frontmatter).
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ class Host:
         return str(project.repo_slug or project.project_slug)
 
     def open(self, mission: str) -> MissionView:
-        return open_mission(self.root, mission)
+        return open_mission(self.root, mission, cached=True)
 
 
 def _with_warnings(view: MissionView, data: dict[str, Any]) -> dict[str, Any]:

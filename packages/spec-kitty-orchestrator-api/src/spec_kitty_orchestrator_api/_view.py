@@ -78,10 +78,26 @@ def resolve(root: Path, selector: str) -> tuple[Path, Any]:
     return ref.path, ref.identity
 
 
-def open_mission(root: Path, selector: str) -> MissionView:
-    """Read a mission without writing anything."""
+def open_mission(root: Path, selector: str, *, cached: bool = False) -> MissionView:
+    """Read a mission without changing it.
+
+    ``cached``: for read commands: the reduction comes from the status cache (only lines appended
+    since the last call are read, see `_statecache`) and the view holds no log records.
+    """
     mission_dir, identity = resolve(root, selector)
-    return view_of(root, mission_dir, identity)
+    if not cached:
+        return view_of(root, mission_dir, identity)
+    from ._statecache import read_reduced
+
+    reduced, log = read_reduced(root, mission_dir, str(identity.mission_id))
+    return MissionView(
+        root=root,
+        mission_dir=mission_dir,
+        identity=identity,
+        wps=load_work_packages(mission_dir),
+        log=log,
+        reduced=reduced,
+    )
 
 
 def view_of(root: Path, mission_dir: Path, identity: Any) -> MissionView:

@@ -61,7 +61,7 @@ class Entry:
 
     key: tuple[Any, ...]
     view: Any  # spec_kitty_orchestrator_api.MissionView
-    log_state: Any = None  # _incremental.LogState: how to extend the view after an append
+    log_state: Any = None  # orchestrator-api's LogState: how to extend the view after an append
     derived: dict[str, Any] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -100,18 +100,18 @@ class MissionCache:
             if cached is not None and cached.key == key:
                 self._entries.move_to_end(mission_dir)
                 return cached
-        from . import _incremental
+        from spec_kitty_orchestrator_api import extend_view, log_state_of
 
         grown = None
         if cached is not None and cached.log_state is not None and _same_but_log(cached.key, key):
-            grown = _incremental.extend(cached.view, cached.log_state)
+            grown = extend_view(cached.view, cached.log_state)
         if grown is not None:
             entry = Entry(key=key, view=grown[0], log_state=grown[1])
         else:
             from spec_kitty_orchestrator_api import open_mission
 
             view = open_mission(self.root, mission_dir.name)
-            entry = Entry(key=key, view=view, log_state=_incremental.state_of(view))
+            entry = Entry(key=key, view=view, log_state=log_state_of(view))
         with self._lock:
             if grown is None:
                 self.reads += 1
