@@ -341,14 +341,7 @@ class EventQueue:
 
     def missing(self, event_ids: Sequence[str]) -> set[str]:
         """Those of ``event_ids`` that are not in the journal (at most 500 per call)."""
-        if len(event_ids) > 500:
-            raise ValueError("missing() takes at most 500 event ids per call")
-        marks = ", ".join("?" * len(event_ids))
-        found = self.conn.execute(
-            f"SELECT event_id FROM event_journal WHERE event_id IN ({marks})",  # noqa: S608
-            tuple(event_ids),
-        )
-        return set(event_ids) - {row[0] for row in found}
+        return missing_from(self.conn, event_ids)
 
     def max_lamport(self) -> int:
         row = self.conn.execute("SELECT max(lamport_clock) FROM event_journal").fetchone()
@@ -412,3 +405,16 @@ def queue_path(checkout_root: Path) -> Path:
     from spec_kitty_identity import checkout_state_dir
 
     return checkout_state_dir(checkout_root) / EVENTS_DB
+
+
+def missing_from(conn: sqlite3.Connection, event_ids: Sequence[str]) -> set[str]:
+    """Those of ``event_ids`` not in the journal of ``conn`` (any connection, read-only too;
+    at most 500 per call)."""
+    if len(event_ids) > 500:
+        raise ValueError("missing() takes at most 500 event ids per call")
+    marks = ", ".join("?" * len(event_ids))
+    found = conn.execute(
+        f"SELECT event_id FROM event_journal WHERE event_id IN ({marks})",  # noqa: S608
+        tuple(event_ids),
+    )
+    return set(event_ids) - {row[0] for row in found}

@@ -112,14 +112,15 @@ def unqueued(checkout_root: Path) -> dict[str, list[str]]:
     of this checkout that the queue lacks. Nothing is written; the queue is opened read-only."""
     from spec_kitty_identity import checkout_state_dir, connect_readonly, loads_json, read_bounded
 
-    from ._queue import EVENTS_DB
+    from ._queue import EVENTS_DB, missing_from
 
     root = Path(checkout_root).resolve()
     state = checkout_state_dir(root)
     try:  # read, never mint: no build id means no fact of this checkout was logged
-        build_id = loads_json(read_bounded(state / "build.json")).get("build_id")
+        build = loads_json(read_bounded(state / "build.json"))
     except FileNotFoundError:
         return {name: [] for name in sources()}
+    build_id = build.get("build_id") if isinstance(build, dict) else None
     if not isinstance(build_id, str) or not build_id:
         return {name: [] for name in sources()}
     path = state / EVENTS_DB
@@ -130,15 +131,8 @@ def unqueued(checkout_root: Path) -> dict[str, list[str]]:
             found[name] = []
             for chunk in _chunks(source(root, build_id)):
                 ids = [f.event_id for f in chunk]
-                present: set[str] = set()
-                if conn is not None:
-                    marks = ", ".join("?" * len(ids))
-                    rows = conn.execute(
-                        f"SELECT event_id FROM event_journal WHERE event_id IN ({marks})",  # noqa: S608
-                        ids,
-                    )
-                    present = {row[0] for row in rows}
-                found[name] += [i for i in ids if i not in present]
+                absent = set(ids) if conn is None else missing_from(conn, ids)
+                found[name] += [i for i in ids if i in absent]
     finally:
         if conn is not None:
             conn.close()

@@ -40,6 +40,22 @@ class Fact:
     causation_id: str | None = None
     correlation_id: str | None = None
 
+    @classmethod
+    def of_envelope(cls, env: Mapping[str, Any]) -> Fact:
+        """The fact a stored 3.0.0 envelope stands for (KeyError when a field is missing)."""
+        return cls(
+            event_type=env["event_type"],
+            aggregate_type=env["aggregate_type"],
+            aggregate_id=env["aggregate_id"],
+            payload=env["payload"],
+            event_id=env["event_id"],
+            build_id=env["build_id"],
+            node_id=env["node_id"],
+            timestamp=env["timestamp"],
+            causation_id=env.get("causation_id"),
+            correlation_id=env.get("correlation_id"),
+        )
+
 
 @dataclass(frozen=True, kw_only=True)
 class Batch:

@@ -43,13 +43,14 @@ def _log_facts(log: Path, build_id: str, iter_stamped: Any) -> Iterator[Fact]:
 MAX_RUN_LINE = 1024 * 1024  # one envelope line of a run log
 
 
-def _open_committed(folder: Path, load_state: Any, name: str) -> tuple[int, Any] | None:
-    """(committed size, open log) of one run folder, or None when either cannot be read."""
+def _committed_log(folder: Path) -> tuple[int, Any] | None:
+    """(committed size, open run log) of one run folder, or None when either cannot be read."""
     from ..errors import CliError
+    from ..runtime._store import EVENTS_FILE, load_state
 
     try:
         logged = int(load_state(folder)["events"]["logged"])
-        return logged, (folder / name).open("rb")
+        return logged, (folder / EVENTS_FILE).open("rb")
     except (CliError, OSError, KeyError, TypeError, ValueError):
         return None
 
@@ -65,7 +66,7 @@ def run_facts(checkout_root: Path, build_id: str) -> Iterator[Fact]:
 
     from spec_kitty_identity import main_root_of
 
-    from ..runtime._store import EVENTS_FILE, load_state, runtime_dir
+    from ..runtime._store import runtime_dir
 
     runs = runtime_dir(main_root_of(checkout_root)) / "runs"
     try:
@@ -73,10 +74,10 @@ def run_facts(checkout_root: Path, build_id: str) -> Iterator[Fact]:
     except OSError:
         return
     for folder in folders:
-        handle = _open_committed(folder, load_state, EVENTS_FILE)
-        if handle is None:
+        opened = _committed_log(folder)
+        if opened is None:
             continue  # an unreadable run is reported by the run itself and by doctor
-        logged, handle = handle
+        logged, handle = opened
         with handle:
             read = 0
             while read < logged:
@@ -91,17 +92,7 @@ def run_facts(checkout_root: Path, build_id: str) -> Iterator[Fact]:
                 if not isinstance(env, dict) or env.get("build_id") != build_id:
                     continue
                 try:
-                    yield Fact(
-                        event_type=str(env["event_type"]),
-                        aggregate_type=str(env["aggregate_type"]),
-                        aggregate_id=str(env["aggregate_id"]),
-                        payload=dict(env["payload"]),
-                        event_id=str(env["event_id"]),
-                        build_id=build_id,
-                        node_id=str(env["node_id"]),
-                        timestamp=str(env["timestamp"]),
-                        causation_id=env.get("causation_id"),
-                        correlation_id=env.get("correlation_id"),
-                    )
-                except (KeyError, TypeError, ValueError):
+                    fact = Fact.of_envelope(env)
+                except KeyError:
                     continue
+                yield fact

@@ -40,16 +40,4 @@ def dossier_facts(checkout_root: Path, build_id: str) -> Iterator[Fact]:
                 return
             for rowid, text in rows:
                 after = rowid
-                env = json.loads(text)
-                yield Fact(
-                    event_type=env["event_type"],
-                    aggregate_type=env["aggregate_type"],
-                    aggregate_id=env["aggregate_id"],
-                    payload=env["payload"],
-                    event_id=env["event_id"],
-                    build_id=env["build_id"],
-                    node_id=env["node_id"],
-                    timestamp=env["timestamp"],
-                    causation_id=env.get("causation_id"),
-                    correlation_id=env.get("correlation_id"),
-                )
+                yield Fact.of_envelope(json.loads(text))
