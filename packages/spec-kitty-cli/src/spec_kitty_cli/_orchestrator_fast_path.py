@@ -147,18 +147,7 @@ def run_fast(args: list[str], *, end_process: bool = False) -> int | None:
 
 
 def _end(code: int) -> None:
-    """Flush and leave without the interpreter's teardown (~12 ms of module and GC cleanup).
+    """End the process right after the flushed answer (see ``_fast_exit``)."""
+    from ._fast_exit import end_process
 
-    Only for calls that wrote nothing but stdout and stderr: no file, lock or connection is
-    open and no atexit handler is registered on this path (the tests check it), so the
-    teardown has nothing to do. If flushing fails (a closed pipe), the normal exit reports it.
-    """
-    import os
-    import sys
-
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except Exception:
-        return
-    os._exit(code)
+    end_process(code)
